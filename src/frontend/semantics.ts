@@ -1,0 +1,423 @@
+// The one table of x86 instruction semantics: for each Capstone instruction name, the flags it
+// reads and writes and how it lifts to IR. A lift returns an Exit when the instruction ends the block.
+import { X86Insn, X86Operand } from '../capstone/capstone';
+import { ALL_FLAGS, Cond, COND_NAMES, COND_READS, Exit, Flag, FlagSet, Temp } from '../ir/ir';
+import { Builder, RSP } from './builder';
+
+export interface Semantics {
+  reads: FlagSet;
+  writes: FlagSet;
+  lift(b: Builder, i: X86Insn): Exit | void;
+}
+
+const { CF, PF, AF, ZF, SF, OF } = Flag;
+const ALL = ALL_FLAGS;
+type W = 1 | 2 | 4 | 8;
+const RAX = 0, RCX = 1, RDX = 2, R11 = 11;
+
+const table = new Map<string, Semantics>();
+function def(names: string | string[], reads: FlagSet, writes: FlagSet, lift: Semantics['lift']): void {
+  for (const n of typeof names === 'string' ? [names] : names) table.set(n, { reads, writes, lift });
+}
+export function semanticsOf(name: string): Semantics | undefined {
+  return table.get(name);
+}
+
+const op = (i: X86Insn, n: number): X86Operand => i.operands[n];
+const width = (o: X86Operand): W => o.size as W;
+const bits = (w: W): number => w * 8;
+const opSize = (w: W): 4 | 8 => (w === 8 ? 8 : 4);
+
+// ---- data movement -------------------------------------------------------------------------
+def(['mov', 'movabs'], 0, 0, (b, i) => b.write(op(i, 0), b.read(op(i, 1), width(op(i, 0)))));
+def('movzx', 0, 0, (b, i) => b.write(op(i, 0), b.ext(b.read(op(i, 1)), width(op(i, 1)), false)));
+def(['movsx', 'movsxd'], 0, 0, (b, i) => b.write(op(i, 0), b.ext(b.read(op(i, 1)), width(op(i, 1)), true)));
+def('lea', 0, 0, (b, i) => {
+  const m = op(i, 1);
+  if (m.type !== 'mem') throw new Error('lea without memory operand');
+  b.write(op(i, 0), b.lea(b.address({ ...m, segment: '' })));
+});
+def(['nop', 'endbr64', 'endbr32', 'pause', 'prefetch', 'prefetcht0', 'prefetcht1', 'prefetcht2', 'prefetchnta',
+  'prefetchw', 'lfence', 'mfence', 'sfence'], 0, 0, () => undefined);
+def('push', 0, 0, (b, i) => b.push(b.ext(b.read(op(i, 0)), width(op(i, 0)), true)));
+def('pop', 0, 0, (b, i) => {
+  const o = op(i, 0);
+  // pop into a memory operand that uses rsp computes the address after the increment
+  const v = b.pop();
+  b.write(o, v);
+});
+def('leave', 0, 0, (b) => {
+  b.setReg(RSP, b.getReg(5));
+  b.setReg(5, b.pop());
+});
+def('xchg', 0, 0, (b, i) => {
+  const x = b.readForUpdate(op(i, 0));
+  const y = b.read(op(i, 1));
+  x.writeBack(y);
+  b.write(op(i, 1), x.value);
+});
+def(['cbw', 'cwde', 'cdqe'], 0, 0, (b, i) => {
+  const w = ({ cbw: 1, cwde: 2, cdqe: 4 } as const)[i.name as 'cbw' | 'cwde' | 'cdqe'];
+  b.write({ type: 'reg', reg: ['ax', 'eax', '', 'rax'][w - 1], size: w * 2, access: 2 }, b.ext(b.getReg(RAX), w, true));
+});
+def(['cwd', 'cdq', 'cqo'], 0, 0, (b, i) => {
+  const w = ({ cwd: 2, cdq: 4, cqo: 8 } as const)[i.name as 'cwd' | 'cdq' | 'cqo'];
+  const sign = b.bin('sar', b.ext(b.getReg(RAX), w, true), b.const(63n));
+  b.write({ type: 'reg', reg: ({ 2: 'dx', 4: 'edx', 8: 'rdx' } as const)[w], size: w, access: 2 }, sign);
+});
+def('bswap', 0, 0, (b, i) => b.write(op(i, 0), b.un('bswap', b.read(op(i, 0)), width(op(i, 0)))));
+def('movbe', 0, 0, (b, i) => b.write(op(i, 0), b.un('bswap', b.read(op(i, 1)), width(op(i, 0)))));
+
+// ---- arithmetic and logic ------------------------------------------------------------------
+for (const kind of ['add', 'sub', 'adc', 'sbb'] as const) {
+  const reads = kind === 'adc' || kind === 'sbb' ? CF : 0;
+  def(kind, reads, ALL, (b, i) => {
+    const w = width(op(i, 0));
+    const dst = b.readForUpdate(op(i, 0));
+    dst.writeBack(b.arith(kind, dst.value, b.read(op(i, 1), w), w, ALL));
+  });
+}
+def('cmp', 0, ALL, (b, i) => {
+  const w = width(op(i, 0));
+  b.arith('sub', b.read(op(i, 0)), b.read(op(i, 1), w), w, ALL);
+});
+for (const kind of ['and', 'or', 'xor'] as const) {
+  def(kind, 0, ALL, (b, i) => {
+    const w = width(op(i, 0));
+    const dst = b.readForUpdate(op(i, 0));
+    dst.writeBack(b.logic(kind, dst.value, b.read(op(i, 1), w), w, ALL));
+  });
+}
+def('test', 0, ALL, (b, i) => {
+  const w = width(op(i, 0));
+  b.logic('and', b.read(op(i, 0)), b.read(op(i, 1), w), w, ALL);
+});
+def('not', 0, 0, (b, i) => {
+  const dst = b.readForUpdate(op(i, 0));
+  dst.writeBack(b.un('not', dst.value, 8));
+});
+def('neg', 0, ALL, (b, i) => {
+  const w = width(op(i, 0));
+  const dst = b.readForUpdate(op(i, 0));
+  dst.writeBack(b.arith('neg', dst.value, dst.value, w, ALL));
+});
+for (const kind of ['inc', 'dec'] as const) {
+  def(kind, 0, ALL & ~CF, (b, i) => {
+    const w = width(op(i, 0));
+    const dst = b.readForUpdate(op(i, 0));
+    dst.writeBack(b.arith(kind, dst.value, b.const(1n), w, ALL & ~CF));
+  });
+}
+def('xadd', 0, ALL, (b, i) => {
+  const w = width(op(i, 0));
+  const dst = b.readForUpdate(op(i, 0));
+  const src = b.read(op(i, 1));
+  const sum = b.arith('add', dst.value, src, w, ALL);
+  b.write(op(i, 1), dst.value);
+  dst.writeBack(sum);
+});
+def('cmpxchg', 0, ALL, (b, i) => {
+  // Guest threads share one CPU and switch only between blocks, so the lock prefix needs no atomics.
+  const w = width(op(i, 0));
+  const dst = b.readForUpdate(op(i, 0));
+  const acc = b.getReg(RAX);
+  b.arith('sub', acc, dst.value, w, ALL);
+  dst.writeBack(b.select(Cond.E, b.read(op(i, 1)), dst.value));
+  // On failure the accumulator gets the old value; on success it is not written at all.
+  const loaded = w === 4 ? b.ext(dst.value, 4, false) : w === 8 ? dst.value : b.insert(acc, dst.value, 0, bits(w));
+  b.setReg(RAX, b.select(Cond.E, acc, loaded));
+});
+
+// ---- multiply and divide -------------------------------------------------------------------
+function widen(b: Builder, v: Temp, w: W, signed: boolean): Temp {
+  return w === 8 ? v : b.ext(v, w, signed);
+}
+def(['mul', 'imul'], 0, ALL, (b, i) => {
+  const signed = i.name === 'imul';
+  const w = width(op(i, 0));
+  if (i.operands.length === 1) {
+    const src = b.read(op(i, 0));
+    const acc = b.getReg(RAX);
+    let lo: Temp, hi: Temp, overflow: Temp;
+    if (w === 8) {
+      lo = b.bin('mul', acc, src);
+      hi = b.bin(signed ? 'smulh' : 'umulh', acc, src);
+      overflow = signed ? b.bin('xor', hi, b.bin('sar', lo, b.const(63n))) : hi;
+    } else {
+      const full = b.bin('mul', widen(b, acc, w, signed), widen(b, src, w, signed));
+      lo = full;
+      hi = b.bin('shr', full, b.const(BigInt(bits(w))));
+      overflow = b.bin('xor', full, widen(b, full, w, signed));
+    }
+    if (w === 1) {
+      b.write({ type: 'reg', reg: 'ax', size: 2, access: 2 }, lo);
+    } else {
+      const names = ({ 2: ['ax', 'dx'], 4: ['eax', 'edx'], 8: ['rax', 'rdx'] } as const)[w];
+      b.write({ type: 'reg', reg: names[0], size: w, access: 2 }, lo);
+      b.write({ type: 'reg', reg: names[1], size: w, access: 2 }, hi);
+    }
+    mulFlags(b, lo, overflow, w);
+    return;
+  }
+  const [x, y] = i.operands.length === 2 ? [op(i, 0), op(i, 1)] : [op(i, 1), op(i, 2)];
+  const a = b.read(x, w), c = b.read(y, w);
+  let product: Temp, overflow: Temp;
+  if (w === 8) {
+    product = b.bin('mul', a, c);
+    overflow = b.bin('xor', b.bin('smulh', a, c), b.bin('sar', product, b.const(63n)));
+  } else {
+    product = b.bin('mul', b.ext(a, w, true), b.ext(c, w, true));
+    overflow = b.bin('xor', product, b.ext(product, w, true));
+  }
+  b.write(op(i, 0), product);
+  mulFlags(b, product, overflow, w);
+});
+/** CF = OF = (the product does not fit); SF, ZF, PF from the low half as this CPU leaves them. */
+function mulFlags(b: Builder, lo: Temp, overflow: Temp, w: W): void {
+  const ovf = b.un('nonzero', overflow, 8);
+  b.emit({ op: 'resultflags', result: lo, size: w, cf: ovf, of: ovf, af: b.const(0n), flags: ALL });
+}
+def(['div', 'idiv'], 0, ALL, (b, i) => {
+  const w = width(op(i, 0));
+  if (w === 8) return { kind: 'interpret', rip: i.address };
+  const signed = i.name === 'idiv';
+  const divisor = widen(b, b.read(op(i, 0)), w, signed);
+  // The dividend fits in 64 bits for operand sizes up to 32: divide once, check the quotient range.
+  let dividend: Temp;
+  if (w === 1) dividend = b.ext(b.getReg(RAX), 2, signed);
+  else {
+    const hi = b.ext(b.getReg(RDX), w, false);
+    const lo = b.ext(b.getReg(RAX), w, false);
+    const joined = b.bin('or', b.bin('shl', hi, b.const(BigInt(bits(w)))), lo);
+    dividend = signed && w === 2 ? b.ext(joined, 4, true) : joined;
+  }
+  b.emit({ op: 'sideexit', a: divisor, when: 'zero', exit: { kind: 'interpret', rip: i.address } });
+  const q = b.bin(signed ? 'sdiv' : 'udiv', dividend, divisor);
+  const r = b.bin(signed ? 'srem' : 'urem', dividend, divisor);
+  const fits = b.bin('xor', q, widen(b, q, w, signed));
+  b.emit({ op: 'sideexit', a: fits, when: 'nonzero', exit: { kind: 'interpret', rip: i.address } });
+  if (w === 1) {
+    b.write({ type: 'reg', reg: 'ax', size: 2, access: 2 }, b.bin('or', b.ext(q, 1, false), b.bin('shl', b.ext(r, 1, false), b.const(8n))));
+  } else {
+    const names = ({ 2: ['ax', 'dx'], 4: ['eax', 'edx'] } as const)[w];
+    b.write({ type: 'reg', reg: names[0], size: w, access: 2 }, q);
+    b.write({ type: 'reg', reg: names[1], size: w, access: 2 }, r);
+  }
+});
+
+// ---- shifts and rotates --------------------------------------------------------------------
+type ShiftKind = 'shl' | 'shr' | 'sar' | 'rol' | 'ror';
+function shiftCount(b: Builder, i: X86Insn, w: W): { count: Temp; known?: number } {
+  const mask = w === 8 ? 63 : 31;
+  const o = i.operands[1];
+  if (!o) return { count: b.const(1n), known: 1 };
+  if (o.type === 'imm') {
+    const n = Number(o.imm) & mask;
+    return { count: b.const(BigInt(n)), known: n };
+  }
+  return { count: b.bin('and', b.read(o, 1), b.const(BigInt(mask)), 4) };
+}
+function liftShift(kind: ShiftKind) {
+  return (b: Builder, i: X86Insn): void => {
+    const w = width(op(i, 0));
+    const n = bits(w);
+    const { count, known } = shiftCount(b, i, w);
+    if (known === 0) {
+      if (op(i, 0).type === 'reg' && w === 4) b.write(op(i, 0), b.read(op(i, 0)));
+      return;
+    }
+    const dst = b.readForUpdate(op(i, 0));
+    const size = opSize(w);
+    const x = kind === 'sar' ? widen(b, dst.value, w, true) : widen(b, dst.value, w, false);
+    const one = b.const(1n);
+    const cm1 = b.bin('sub', count, one, 4);
+    let result: Temp, cf: Temp, of: Temp;
+    const msbOf = (v: Temp) => b.bin('and', b.bin('shr', widen(b, v, w, false), b.const(BigInt(n - 1))), one);
+    if (kind === 'shl') {
+      result = b.bin('shl', x, count, 8);
+      cf = w === 8 ? b.bin('and', b.bin('shr', x, b.bin('sub', b.const(64n), count)), one)
+        : b.bin('and', b.bin('shr', result, b.const(BigInt(n))), one);
+      of = b.bin('xor', msbOf(result), cf);
+    } else if (kind === 'shr' || kind === 'sar') {
+      result = b.bin(kind, x, count, 8);
+      cf = b.bin('and', b.bin(kind, x, cm1, 8), one);
+      of = kind === 'shr' ? msbOf(x) : b.const(0n);
+    } else {
+      // Rotates act modulo the width; for 8/16 bits build the doubled value and shift.
+      const r = kind === 'rol' ? b.bin('sub', b.const(BigInt(n)), b.bin('and', count, b.const(BigInt(n - 1)), 4), 4) : count;
+      result = rotateRight(b, x, r, w);
+      if (kind === 'rol') {
+        cf = b.bin('and', result, one);
+        of = b.bin('xor', msbOf(result), cf);
+      } else {
+        cf = msbOf(result);
+        of = b.bin('xor', cf, b.bin('and', b.bin('shr', widen(b, result, w, false), b.const(BigInt(n - 2))), one));
+      }
+      dst.writeBack(result);
+      b.emit({ op: 'setflags', values: { CF: cf, OF: of }, flags: CF | OF, unlessZero: known === undefined ? count : undefined });
+      return;
+    }
+    dst.writeBack(result);
+    b.emit({ op: 'resultflags', result, size: w, cf, of, af: b.const(0n), flags: ALL, unlessZero: known === undefined ? count : undefined });
+    void size;
+  };
+}
+function rotateRight(b: Builder, x: Temp, r: Temp, w: W): Temp {
+  if (w >= 4) return b.bin('ror', x, r, opSize(w));
+  const n = BigInt(bits(w));
+  const doubled = b.bin('or', x, b.bin('shl', x, b.const(n)));
+  return b.bin('shr', doubled, b.bin('and', r, b.const(n - 1n), 4));
+}
+for (const k of ['shl', 'shr', 'sar'] as const) def(k, 0, ALL, liftShift(k));
+def('sal', 0, ALL, liftShift('shl'));
+for (const k of ['rol', 'ror'] as const) def(k, 0, CF | OF, liftShift(k));
+for (const k of ['rcl', 'rcr', 'shld', 'shrd']) def(k, CF, ALL, (b, i) => ({ kind: 'interpret', rip: i.address }));
+
+// ---- bit operations ------------------------------------------------------------------------
+def(['bt', 'bts', 'btr', 'btc'], 0, CF, (b, i) => {
+  const w = width(op(i, 0));
+  const n = bits(w);
+  const o = op(i, 0), src = op(i, 1);
+  let target: { value: Temp; writeBack: (v: Temp) => void };
+  let bit: Temp;
+  if (o.type === 'mem' && src.type === 'reg') {
+    // A register bit offset addresses memory beyond the operand: signed, in units of the width.
+    const off = b.ext(b.read(src), w, true);
+    const unit = b.bin('sar', off, b.const(BigInt(Math.log2(n))));
+    const base = b.lea(b.address(o));
+    const addr = { base, index: unit, scale: w as 1 | 2 | 4 | 8, disp: 0n };
+    const value = b.load(addr, w);
+    target = { value, writeBack: (v) => b.store(addr, v, w) };
+    bit = b.bin('and', off, b.const(BigInt(n - 1)));
+  } else {
+    target = b.readForUpdate(o);
+    bit = b.bin('and', b.read(src, src.type === 'imm' ? 1 : w), b.const(BigInt(n - 1)));
+  }
+  const one = b.const(1n);
+  const cf = b.bin('and', b.bin('shr', widen(b, target.value, w, false), bit), one);
+  const mask = b.bin('shl', one, bit);
+  if (i.name === 'bts') target.writeBack(b.bin('or', target.value, mask));
+  if (i.name === 'btr') target.writeBack(b.bin('andn', target.value, mask));
+  if (i.name === 'btc') target.writeBack(b.bin('xor', target.value, mask));
+  b.emit({ op: 'setflags', values: { CF: cf }, flags: CF });
+});
+def(['bsf', 'bsr'], 0, ALL, (b, i) => {
+  const w = width(op(i, 0));
+  const src = widen(b, b.read(op(i, 1)), w, false);
+  const idx = i.name === 'bsf' ? b.un('ctz', src, 8) : b.bin('sub', b.const(63n), b.un('clz', src, 8));
+  // A zero source leaves the destination unchanged.
+  const old = b.read(op(i, 0));
+  b.emit({ op: 'resultflags', result: src, size: w, cf: b.const(0n), of: b.const(0n), af: b.const(0n), flags: ALL });
+  const value = b.select(Cond.E, old, idx);
+  b.write(op(i, 0), value);
+});
+def(['tzcnt', 'lzcnt', 'popcnt'], 0, ALL, (b, i) => {
+  const w = width(op(i, 0));
+  const src = widen(b, b.read(op(i, 1)), w, false);
+  let result: Temp;
+  if (i.name === 'popcnt') result = b.un('popcnt', src, 8);
+  else if (i.name === 'tzcnt') result = b.un('ctz', w === 8 ? src : b.bin('or', src, b.const(1n << BigInt(bits(w)))), 8);
+  else result = b.bin('sub', b.un('clz', src, 8), b.const(BigInt(64 - bits(w))));
+  b.write(op(i, 0), result);
+  if (i.name === 'popcnt') {
+    b.emit({ op: 'resultflags', result: src, size: w, cf: b.const(0n), of: b.const(0n), af: b.const(0n), flags: ALL });
+    b.emit({ op: 'setflags', values: { SF: b.const(0n) }, pfFrom: b.const(1n), flags: SF | PF });
+  } else {
+    const cf = b.un('iszero', src, 8);
+    b.emit({ op: 'resultflags', result, size: w, cf, of: b.const(0n), af: b.const(0n), flags: ALL });
+  }
+});
+
+// ---- conditions ----------------------------------------------------------------------------
+COND_NAMES.forEach((suffix, cond) => {
+  def(`set${suffix}`, COND_READS[cond], 0, (b, i) => b.write(op(i, 0), b.setcc(cond)));
+  def(`cmov${suffix}`, COND_READS[cond], 0, (b, i) => {
+    const w = width(op(i, 0));
+    b.write(op(i, 0), b.select(cond, b.read(op(i, 1), w), b.read(op(i, 0), w)));
+  });
+  def(`j${suffix}`, COND_READS[cond], 0, (b, i) => ({ kind: 'branch', cond, taken: immTarget(i), fallthrough: b.next }));
+});
+for (const [alias, cond] of [['setnae', Cond.B], ['setnb', Cond.AE], ['setz', Cond.E], ['setnz', Cond.NE]] as const) {
+  def(alias, COND_READS[cond], 0, (b, i) => b.write(op(i, 0), b.setcc(cond)));
+}
+def(['jrcxz', 'jecxz'], 0, 0, (b, i) => {
+  const rcx = b.getReg(RCX);
+  const v = i.name === 'jecxz' ? b.ext(rcx, 4, false) : rcx;
+  b.emit({ op: 'sideexit', a: v, when: 'zero', exit: { kind: 'jump', target: immTarget(i) } });
+  return { kind: 'jump', target: b.next };
+});
+def(['loop', 'loope', 'loopne'], ZF, 0, (b, i) => {
+  const rcx = b.bin('sub', b.getReg(RCX), b.const(1n));
+  b.setReg(RCX, rcx);
+  let go = rcx;
+  if (i.name !== 'loop') {
+    const z = b.setcc(i.name === 'loope' ? Cond.E : Cond.NE);
+    go = b.bin('and', b.un('nonzero', rcx, 8), z);
+  }
+  b.emit({ op: 'sideexit', a: go, when: 'nonzero', exit: { kind: 'jump', target: immTarget(i) } });
+  return { kind: 'jump', target: b.next };
+});
+function immTarget(i: X86Insn): bigint {
+  const o = i.operands[0];
+  if (o.type !== 'imm') throw new Error('direct branch without immediate target');
+  return BigInt.asUintN(64, o.imm);
+}
+
+// ---- control transfer ----------------------------------------------------------------------
+def('jmp', 0, 0, (b, i) => {
+  const o = op(i, 0);
+  if (o.type === 'imm') return { kind: 'jump', target: immTarget(i) };
+  return { kind: 'indirect', target: b.read(o, 8) };
+});
+def('call', 0, 0, (b, i) => {
+  const o = op(i, 0);
+  const target = o.type === 'imm' ? undefined : b.read(o, 8);
+  b.push(b.const(b.next));
+  return target === undefined ? { kind: 'jump', target: immTarget(i) } : { kind: 'indirect', target };
+});
+def('ret', 0, 0, (b, i) => {
+  const target = b.pop();
+  const o = i.operands[0];
+  if (o && o.type === 'imm') b.setReg(RSP, b.arithNoFlags('add', b.getReg(RSP), o.imm));
+  return { kind: 'indirect', target };
+});
+def('syscall', ALL, 0, (b) => {
+  b.setReg(RCX, b.const(b.next));
+  const flags = b.temp();
+  b.emit({ op: 'getrflags', dst: flags });
+  b.setReg(R11, flags);
+  return { kind: 'syscall', next: b.next };
+});
+def('ud2', 0, 0, (b, i) => ({ kind: 'fault', signal: 4, rip: i.address, message: 'ud2' }));
+def('int3', 0, 0, (b, i) => ({ kind: 'fault', signal: 5, rip: b.next, message: 'int3' }));
+def('hlt', 0, 0, (b, i) => ({ kind: 'fault', signal: 11, rip: i.address, message: 'hlt in user mode' }));
+def(['cpuid', 'rdtsc', 'rdtscp', 'cmpxchg16b', 'xgetbv'], ALL, ALL, (b, i) => ({ kind: 'interpret', rip: i.address }));
+for (const s of ['movs', 'stos', 'lods', 'cmps', 'scas']) {
+  def(['b', 'w', 'd', 'q'].map((x) => s + x), ALL, ALL, (b, i) => ({ kind: 'interpret', rip: i.address }));
+}
+
+// ---- flag instructions ---------------------------------------------------------------------
+def('clc', 0, CF, (b) => b.emit({ op: 'setflags', values: { CF: b.const(0n) }, flags: CF }));
+def('stc', 0, CF, (b) => b.emit({ op: 'setflags', values: { CF: b.const(1n) }, flags: CF }));
+def('cmc', CF, CF, (b) => b.emit({ op: 'cmc' }));
+def('cld', 0, 0, (b) => b.emit({ op: 'setdf', value: 0 }));
+def('std', 0, 0, (b) => b.emit({ op: 'setdf', value: 1 }));
+def(['pushfq', 'pushf'], ALL, 0, (b) => {
+  const f = b.temp();
+  b.emit({ op: 'getrflags', dst: f });
+  b.push(f);
+});
+def(['popfq', 'popf'], 0, ALL, (b) => b.emit({ op: 'setrflags', src: b.pop() }));
+def('lahf', ALL, 0, (b) => {
+  const f = b.temp();
+  b.emit({ op: 'getrflags', dst: f });
+  b.setReg(RAX, b.insert(b.getReg(RAX), f, 8, 8));
+});
+def('sahf', 0, CF | PF | AF | ZF | SF, (b) => {
+  const ah = b.extract(b.getReg(RAX), 8, 8);
+  const f = b.temp();
+  b.emit({ op: 'getrflags', dst: f });
+  b.emit({ op: 'setrflags', src: b.insert(f, ah, 0, 8) });
+});
+
+export const SEMANTICS_FLAGS = { CF, PF, AF, ZF, SF, OF };

@@ -1,0 +1,96 @@
+// Starts a guest program: loads the ELF into a fresh engine, builds the initial stack, and connects
+// the engine's syscall exits to the syscall table. This is the Linux layer's one entry point.
+import { randomBytes } from 'crypto';
+import { ElfFile } from '../elf/elf';
+import { buildInitialStack, DEFAULT_STACK_TOP, mapStack } from '../loader/initial-stack';
+import { loadStatic } from '../loader/static-loader';
+import { AddressSpace } from '../memory/address-space';
+import { Engine, EngineOptions, RunResult } from '../runtime/engine';
+import { GuestCpu } from '../runtime/interpreter';
+import { SyscallContext } from '../../syscalls/context';
+import { SyscallDispatcher } from '../../syscalls/dispatch';
+import { FdTable } from '../../syscalls/fd-table';
+import { NodeHostIo } from '../../syscalls/host-io';
+
+export interface GuestProgramOptions extends EngineOptions {
+  argv: string[];
+  envp: string[];
+  execfn: string;
+  strace?: boolean;
+  traceTo?: (text: string) => void;
+}
+
+const RDI = 7, RSI = 6, RDX = 2, R10 = 10, R8 = 8, R9 = 9, RAX = 0, RSP = 4;
+/** x86-64 HWCAP as Linux reports it: the CPUID.1:EDX bits. */
+const HWCAP = 0x0783_8001n;
+
+export class GuestProgram {
+  readonly engine: Engine;
+  readonly space: AddressSpace;
+  private readonly dispatcher: SyscallDispatcher;
+  private readonly ctx: SyscallContext;
+  private entry = 0n;
+
+  constructor(private readonly elf: ElfFile, private readonly options: GuestProgramOptions) {
+    this.engine = new Engine(options);
+    this.space = new AddressSpace(this.engine.memory);
+    this.space.onUnmap((start, end) => this.engine.invalidateCode(start, end));
+    this.space.onProtect((start, end) => this.engine.invalidateCode(start, end));
+    this.dispatcher = new SyscallDispatcher({ strace: options.strace, trace: options.traceTo });
+    const engine = this.engine;
+    this.ctx = {
+      mem: { ...bindMemory(engine) },
+      space: this.space,
+      fds: FdTable.withStdio(),
+      process: { pid: process.pid, exit: (code) => engine.exit(code) },
+      cpu: {
+        getFsBase: () => engine.fsBase(), setFsBase: (v) => engine.setFsBase(v),
+        getGsBase: () => engine.gsBase(), setGsBase: (v) => engine.setGsBase(v),
+      },
+      host: new NodeHostIo(),
+    };
+    this.engine.setKernel({ syscall: (cpu) => this.syscall(cpu) });
+    this.load();
+  }
+
+  private load(): void {
+    const recorder = { reserve: (addr: bigint, size: number, prot: number, name: string) => this.space.record(addr, BigInt(size), prot, name) };
+    const loaded = loadStatic(this.engine.memory, this.elf, { recorder });
+    this.space.initBrk(loaded.brkStart);
+    mapStack(this.engine.memory, DEFAULT_STACK_TOP, undefined, recorder);
+    const stack = buildInitialStack(this.engine.memory, {
+      stackTop: DEFAULT_STACK_TOP,
+      argv: this.options.argv,
+      envp: this.options.envp,
+      execfn: this.options.execfn,
+      auxv: {
+        phdr: loaded.phdrAddress, phent: loaded.phent, phnum: loaded.phnum, base: 0n, entry: loaded.entry,
+        hwcap: HWCAP, uid: process.getuid?.() ?? 0, euid: process.geteuid?.() ?? 0,
+        gid: process.getgid?.() ?? 0, egid: process.getegid?.() ?? 0, secure: false, clktck: 100,
+      },
+      random: () => randomBytes(16),
+    });
+    this.engine.setGpr(RSP, stack.rsp);
+    this.entry = loaded.entry;
+  }
+
+  private syscall(cpu: GuestCpu): void {
+    const nr = Number(cpu.gpr(RAX));
+    const args = [cpu.gpr(RDI), cpu.gpr(RSI), cpu.gpr(RDX), cpu.gpr(R10), cpu.gpr(R8), cpu.gpr(R9)];
+    const result = this.dispatcher.dispatch(this.ctx, nr, args);
+    cpu.setGpr(RAX, result);
+  }
+
+  run(): RunResult {
+    return this.engine.run(this.entry);
+  }
+}
+
+/** Guest memory as the syscalls see it: writes through the engine so translated code stays coherent. */
+function bindMemory(engine: Engine) {
+  const m = engine.memory;
+  return {
+    map: m.map.bind(m), unmap: m.unmap.bind(m), protect: m.protect.bind(m), read: m.read.bind(m),
+    write: (addr: bigint, data: Uint8Array) => engine.writeMem(addr, data),
+  };
+}

@@ -1,0 +1,406 @@
+// The guest address space as Linux keeps it: the list of mappings (VMAs) and the mmap, munmap,
+// mprotect, mremap and brk rules the syscalls need, applied to a GuestMemory.
+import { Errno } from '../../syscalls/errno';
+import { GuestMemory, PAGE_MASK, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, pageUp } from './guest-memory';
+
+/** mmap flag bits (x86-64 values, from asm-generic/mman*.h and asm/mman.h). */
+export const MAP_FLAGS = {
+  MAP_SHARED: 0x01,
+  MAP_PRIVATE: 0x02,
+  MAP_SHARED_VALIDATE: 0x03,
+  MAP_FIXED: 0x10,
+  MAP_ANONYMOUS: 0x20,
+  MAP_32BIT: 0x40,
+  MAP_GROWSDOWN: 0x100,
+  MAP_DENYWRITE: 0x800,
+  MAP_EXECUTABLE: 0x1000,
+  MAP_LOCKED: 0x2000,
+  MAP_NORESERVE: 0x4000,
+  MAP_POPULATE: 0x8000,
+  MAP_NONBLOCK: 0x10000,
+  MAP_STACK: 0x20000,
+  MAP_HUGETLB: 0x40000,
+  MAP_SYNC: 0x80000,
+  MAP_FIXED_NOREPLACE: 0x100000,
+  MAP_UNINITIALIZED: 0x4000000,
+} as const;
+export const {
+  MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE, MAP_FIXED, MAP_ANONYMOUS, MAP_32BIT, MAP_GROWSDOWN,
+  MAP_LOCKED, MAP_NORESERVE, MAP_FIXED_NOREPLACE,
+} = MAP_FLAGS;
+/** The bits of mmap flags that hold the mapping type (shared, private, shared-validate). */
+export const MAP_TYPE = 0x0f;
+
+export const MREMAP_FLAGS = { MREMAP_MAYMOVE: 1, MREMAP_FIXED: 2, MREMAP_DONTUNMAP: 4 } as const;
+export const { MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP } = MREMAP_FLAGS;
+
+export const PROT_SEM = 0x8;
+export const PROT_GROWSDOWN = 0x01000000;
+export const PROT_GROWSUP = 0x02000000;
+
+/** One past the highest user address on x86-64 with 4-level paging. */
+export const TASK_SIZE = 0x7fff_ffff_f000n;
+/** Where top-down placement starts when ASLR is off (the kernel's mmap_base for an 8 MiB stack). */
+export const DEFAULT_MMAP_BASE = 0x7fff_f7ff_f000n;
+/** Debian's vm.mmap_min_addr: no mapping below it; hints below it are raised to it. */
+export const MMAP_MIN_ADDR = 0x10000n;
+/** Where the kernel falls back to bottom-up search when top-down placement finds no room. */
+const TASK_UNMAPPED_BASE = pageUp(TASK_SIZE / 3n);
+/** MAP_32BIT places mappings in the second gigabyte, as arch/x86 does. */
+const MAP_32BIT_RANGE = { start: 0x4000_0000n, end: 0x8000_0000n };
+/** Unsigned 64-bit arithmetic bound: lengths past it wrap in the kernel. */
+const U64_LIMIT = 1n << 64n;
+
+/** mmap flags that become part of a mapping (the kernel's vm_flags); the rest only steer the call. */
+const KEPT_FLAGS = MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE;
+
+export interface Vma {
+  readonly start: bigint;
+  /** Exclusive. */
+  readonly end: bigint;
+  readonly prot: number;
+  /** MAP_SHARED or MAP_PRIVATE, plus MAP_ANONYMOUS and the other flags that persist. */
+  readonly flags: number;
+  /** '' for plain anonymous memory, '[heap]', '[stack]', or the mapped file's path. */
+  readonly name: string;
+  /** File offset of `start` for file mappings; 0 for anonymous ones. */
+  readonly offset: bigint;
+}
+
+export type UnmapListener = (start: bigint, end: bigint) => void;
+export type ProtectListener = (start: bigint, end: bigint, prot: number) => void;
+
+const HEAP_NAME = '[heap]';
+const EINVAL = -BigInt(Errno.EINVAL);
+const ENOMEM = -BigInt(Errno.ENOMEM);
+
+export class AddressSpace {
+  /** Sorted by start, never overlapping, adjacent compatible mappings merged. */
+  private list: Vma[] = [];
+  private readonly unmapListeners: UnmapListener[] = [];
+  private readonly protectListeners: ProtectListener[] = [];
+  private heapStart = 0n;
+  /** The program break as the guest last set it (not page-aligned, as Linux keeps it). */
+  private currentBrk = 0n;
+
+  constructor(private readonly memory: GuestMemory, private readonly mmapBase = DEFAULT_MMAP_BASE) {}
+
+  /** The mapping that contains addr. */
+  find(addr: bigint): Vma | undefined {
+    const i = this.indexAfter(addr);
+    const vma = this.list[i];
+    return vma && vma.start <= addr ? vma : undefined;
+  }
+
+  /** Whether every byte of [addr, addr+len) is mapped with at least the permissions in prot. */
+  isMapped(addr: bigint, len: bigint | number, prot = 0): boolean {
+    const want = BigInt(len);
+    return this.accessibleLength(addr, want, prot) === want;
+  }
+
+  /**
+   * How many bytes from addr (at most len) are mapped with at least the permissions in prot
+   * without a gap: what a kernel copy to or from user memory gets through before it faults.
+   */
+  accessibleLength(addr: bigint, len: bigint | number, prot = 0): bigint {
+    const end = addr + BigInt(len);
+    let cursor = addr;
+    for (let i = this.indexAfter(addr); cursor < end; i++) {
+      const vma = this.list[i];
+      if (!vma || vma.start > cursor || (vma.prot & prot) !== prot) break;
+      cursor = vma.end;
+    }
+    return (cursor < end ? cursor : end) - addr;
+  }
+
+  vmas(): readonly Vma[] {
+    return this.list.slice();
+  }
+
+  /** Called for every range that stops being mapped (munmap, MAP_FIXED replacement, mremap, brk). */
+  onUnmap(listener: UnmapListener): () => void {
+    return subscribe(this.unmapListeners, listener);
+  }
+
+  /** Called for every range whose permissions mprotect changes. */
+  onProtect(listener: ProtectListener): () => void {
+    return subscribe(this.protectListeners, listener);
+  }
+
+  /** Records a mapping the loader already made in guest memory. */
+  record(start: bigint, size: bigint, prot: number, name: string, flags = MAP_PRIVATE, offset = 0n): void {
+    if ((start & PAGE_MASK) !== 0n || size <= 0n || (size & PAGE_MASK) !== 0n) {
+      throw new Error(`AddressSpace.record: unaligned range 0x${start.toString(16)}+0x${size.toString(16)}`);
+    }
+    if (this.overlaps(start, start + size)) {
+      throw new Error(`AddressSpace.record: 0x${start.toString(16)}+0x${size.toString(16)} overlaps a mapping`);
+    }
+    this.insert({ start, end: start + size, prot, flags, name, offset });
+  }
+
+  /**
+   * Linux mmap for memory whose pages start zeroed (anonymous memory; a file mapping's caller
+   * fills the pages in). Returns the address, or -errno.
+   */
+  mmap(addr: bigint, len: bigint, prot: number, flags: number, name = '', offset = 0n): bigint {
+    if (len === 0n) return EINVAL;
+    const size = pageUp(len);
+    if (size > TASK_SIZE) return ENOMEM;
+    const type = flags & MAP_TYPE;
+    if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return EINVAL;
+    // The kernel validates extension flags only for files: anonymous memory has no validate type.
+    if (type === MAP_SHARED_VALIDATE && flags & MAP_ANONYMOUS) return EINVAL;
+    if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
+
+    let start: bigint | undefined;
+    if (flags & MAP_FIXED) {
+      if (addr > TASK_SIZE - size) return ENOMEM;
+      if (addr & PAGE_MASK) return EINVAL;
+      if (addr < MMAP_MIN_ADDR) return -BigInt(Errno.EPERM);
+      if (flags & MAP_FIXED_NOREPLACE && this.overlaps(addr, addr + size)) return -BigInt(Errno.EEXIST);
+      start = addr;
+    } else {
+      start = this.placement(size, addr, (flags & MAP_32BIT) !== 0);
+      if (start === undefined) return ENOMEM;
+    }
+    const end = start + size;
+    this.unmapRange(start, end);
+    this.memory.map(start, Number(size), prot);
+    const kept = (flags & KEPT_FLAGS & ~MAP_TYPE) | (type === MAP_PRIVATE ? MAP_PRIVATE : MAP_SHARED);
+    this.insert({ start, end, prot, flags: kept, name, offset });
+    return start;
+  }
+
+  /** Linux munmap: 0 or -errno. Holes in the range are fine. */
+  munmap(addr: bigint, len: bigint): number {
+    if (addr & PAGE_MASK || addr > TASK_SIZE || len > TASK_SIZE - addr) return -Errno.EINVAL;
+    const size = pageUp(len);
+    if (size === 0n) return -Errno.EINVAL;
+    this.unmapRange(addr, addr + size);
+    return 0;
+  }
+
+  /**
+   * Linux mprotect: 0 or -errno. Like the kernel, a hole in the range gives ENOMEM after the
+   * mappings before the hole have already been changed.
+   */
+  mprotect(addr: bigint, len: bigint, prot: number): number {
+    if (addr & PAGE_MASK) return -Errno.EINVAL;
+    if ((prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP)) return -Errno.EINVAL;
+    prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+    if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) return -Errno.EINVAL;
+    if (len === 0n) return 0;
+    const end = addr + pageUp(len);
+    if (end >= U64_LIMIT) return -Errno.ENOMEM;
+    const first = this.find(addr);
+    if (!first) return -Errno.ENOMEM;
+
+    this.splitAt(addr);
+    this.splitAt(end);
+    let cursor = addr;
+    let result = 0;
+    for (let i = this.indexAfter(addr); cursor < end; i++) {
+      const vma = this.list[i];
+      if (!vma || vma.start !== cursor) {
+        result = -Errno.ENOMEM;
+        break;
+      }
+      if (vma.prot !== prot) {
+        this.list[i] = { ...vma, prot };
+        this.memory.protect(vma.start, Number(vma.end - vma.start), prot);
+        for (const listener of this.protectListeners) listener(vma.start, vma.end, prot);
+      }
+      cursor = vma.end;
+    }
+    this.mergeAll();
+    return result;
+  }
+
+  /** Linux mremap: the mapping's new address, or -errno. Moving keeps the contents. */
+  mremap(oldAddr: bigint, oldLen: bigint, newLen: bigint, flags: number, newAddr = 0n): bigint {
+    if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) return EINVAL;
+    if (flags & MREMAP_FIXED && !(flags & MREMAP_MAYMOVE)) return EINVAL;
+    // MREMAP_DONTUNMAP leaves the old range mapped but empty: not supported yet.
+    if (flags & MREMAP_DONTUNMAP) return EINVAL;
+    if (oldAddr & PAGE_MASK) return EINVAL;
+    let oldSize = pageUp(oldLen);
+    const newSize = pageUp(newLen);
+    // An old length of 0 duplicates a shared mapping; Ferry has no shared mappings to duplicate.
+    if (newSize === 0n || oldSize === 0n || newSize > TASK_SIZE) return EINVAL;
+    if (!this.find(oldAddr)) return -BigInt(Errno.EFAULT);
+
+    if (flags & MREMAP_FIXED) {
+      if (newAddr & PAGE_MASK || newAddr > TASK_SIZE - newSize) return EINVAL;
+      if (newAddr < oldAddr + oldSize && oldAddr < newAddr + newSize) return EINVAL;
+      // The kernel clears the destination and trims the source before checking the source.
+      this.unmapRange(newAddr, newAddr + newSize);
+      if (oldSize > newSize) {
+        this.unmapRange(oldAddr + newSize, oldAddr + oldSize);
+        oldSize = newSize;
+      }
+      const vma = this.find(oldAddr);
+      if (!vma || oldAddr + oldSize > vma.end) return -BigInt(Errno.EFAULT);
+      return this.move(vma, oldAddr, oldSize, newAddr, newSize);
+    }
+
+    if (oldSize >= newSize) {
+      this.unmapRange(oldAddr + newSize, oldAddr + oldSize);
+      return oldAddr;
+    }
+    const vma = this.find(oldAddr)!;
+    if (oldAddr + oldSize > vma.end) return -BigInt(Errno.EFAULT);
+    const growEnd = oldAddr + newSize;
+    if (oldAddr + oldSize === vma.end && growEnd <= TASK_SIZE && !this.overlaps(vma.end, growEnd)) {
+      this.memory.map(vma.end, Number(growEnd - vma.end), vma.prot);
+      this.insert({ ...vma, start: vma.end, end: growEnd, offset: vma.offset + (vma.end - vma.start) });
+      return oldAddr;
+    }
+    if (!(flags & MREMAP_MAYMOVE)) return ENOMEM;
+    const dest = this.placement(newSize, 0n, false);
+    if (dest === undefined) return ENOMEM;
+    return this.move(vma, oldAddr, oldSize, dest, newSize);
+  }
+
+  /** Sets the start of the heap (the loader passes the end of the program's bss). */
+  initBrk(start: bigint): void {
+    this.heapStart = pageUp(start);
+    this.currentBrk = this.heapStart;
+  }
+
+  /** Linux brk: returns the new break, or the unchanged old one when the request fails. */
+  brk(newEnd: bigint): bigint {
+    if (newEnd < this.heapStart || this.heapStart === 0n) return this.currentBrk;
+    const newTop = pageUp(newEnd);
+    const oldTop = pageUp(this.currentBrk);
+    if (newTop === oldTop) {
+      this.currentBrk = newEnd;
+    } else if (newEnd < this.currentBrk) {
+      this.unmapRange(newTop, oldTop);
+      this.currentBrk = newEnd;
+    } else {
+      // The kernel keeps at least one unmapped page between the heap and the next mapping.
+      const next = this.list[this.indexAfter(oldTop)];
+      if (newTop > TASK_SIZE || (next && newTop + BigInt(PAGE_SIZE) > next.start)) return this.currentBrk;
+      const prot = PROT_READ | PROT_WRITE;
+      this.memory.map(oldTop, Number(newTop - oldTop), prot);
+      this.insert({ start: oldTop, end: newTop, prot, flags: MAP_PRIVATE | MAP_ANONYMOUS, name: HEAP_NAME, offset: 0n });
+      this.currentBrk = newEnd;
+    }
+    return this.currentBrk;
+  }
+
+  private move(vma: Vma, oldAddr: bigint, oldSize: bigint, dest: bigint, newSize: bigint): bigint {
+    const contents = this.memory.read(oldAddr, Number(oldSize < newSize ? oldSize : newSize));
+    this.memory.map(dest, Number(newSize), vma.prot);
+    this.memory.write(dest, contents);
+    this.unmapRange(oldAddr, oldAddr + oldSize);
+    this.insert({ ...vma, start: dest, end: dest + newSize, offset: vma.offset + (oldAddr - vma.start) });
+    return dest;
+  }
+
+  /** Where a non-fixed mapping goes: the hint if free, else top-down below the mmap base. */
+  private placement(size: bigint, hint: bigint, below2G: boolean): bigint | undefined {
+    if (below2G) return this.lowestFree(size, MAP_32BIT_RANGE.start, MAP_32BIT_RANGE.end);
+    hint &= ~PAGE_MASK;
+    if (hint !== 0n && hint < MMAP_MIN_ADDR) hint = MMAP_MIN_ADDR;
+    if (hint !== 0n && hint <= TASK_SIZE - size && !this.overlaps(hint, hint + size)) return hint;
+    return this.highestFree(size, MMAP_MIN_ADDR, this.mmapBase) ?? this.lowestFree(size, TASK_UNMAPPED_BASE, TASK_SIZE);
+  }
+
+  private highestFree(size: bigint, floor: bigint, ceiling: bigint): bigint | undefined {
+    let gapEnd = ceiling;
+    for (let i = this.list.length - 1; i >= -1; i--) {
+      const below = this.list[i];
+      const gapStart = below ? (below.end > floor ? below.end : floor) : floor;
+      if (below && below.start >= gapEnd) continue;
+      if (gapEnd - gapStart >= size) return gapEnd - size;
+      if (!below) break;
+      gapEnd = below.start;
+    }
+    return undefined;
+  }
+
+  private lowestFree(size: bigint, floor: bigint, ceiling: bigint): bigint | undefined {
+    let gapStart = floor;
+    for (let i = this.indexAfter(floor); ; i++) {
+      const above = this.list[i];
+      const gapEnd = above && above.start < ceiling ? above.start : ceiling;
+      if (gapEnd > gapStart && gapEnd - gapStart >= size) return gapStart;
+      if (!above || above.start >= ceiling) return undefined;
+      if (above.end > gapStart) gapStart = above.end;
+    }
+  }
+
+  /** Index of the first mapping that ends above addr (the one containing it, or the next). */
+  private indexAfter(addr: bigint): number {
+    let lo = 0;
+    let hi = this.list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.list[mid].end <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private overlaps(start: bigint, end: bigint): boolean {
+    const vma = this.list[this.indexAfter(start)];
+    return vma !== undefined && vma.start < end;
+  }
+
+  /** Splits the mapping that straddles addr so that a mapping boundary falls on addr. */
+  private splitAt(addr: bigint): void {
+    const i = this.indexAfter(addr);
+    const vma = this.list[i];
+    if (!vma || vma.start >= addr) return;
+    const lower = { ...vma, end: addr };
+    const upper = { ...vma, start: addr, offset: vma.offset + (addr - vma.start) };
+    this.list.splice(i, 1, lower, upper);
+  }
+
+  /** Removes every mapping in [start, end) from the list and from guest memory. */
+  private unmapRange(start: bigint, end: bigint): void {
+    if (!this.overlaps(start, end)) return;
+    this.splitAt(start);
+    this.splitAt(end);
+    const first = this.indexAfter(start);
+    let last = first;
+    while (last < this.list.length && this.list[last].start < end) last++;
+    const removed = this.list.splice(first, last - first);
+    for (const vma of removed) {
+      this.memory.unmap(vma.start, Number(vma.end - vma.start));
+      for (const listener of this.unmapListeners) listener(vma.start, vma.end);
+    }
+  }
+
+  private insert(vma: Vma): void {
+    this.list.splice(this.indexAfter(vma.start), 0, vma);
+    this.mergeAll();
+  }
+
+  private mergeAll(): void {
+    const merged: Vma[] = [];
+    for (const vma of this.list) {
+      const prev = merged[merged.length - 1];
+      if (prev && canMerge(prev, vma)) merged[merged.length - 1] = { ...prev, end: vma.end };
+      else merged.push(vma);
+    }
+    this.list = merged;
+  }
+}
+
+function canMerge(lower: Vma, upper: Vma): boolean {
+  if (lower.end !== upper.start || lower.prot !== upper.prot || lower.flags !== upper.flags || lower.name !== upper.name) {
+    return false;
+  }
+  // File pages merge only where the file offsets continue; anonymous pages have no offset.
+  return (lower.flags & MAP_ANONYMOUS) !== 0 || lower.offset + (lower.end - lower.start) === upper.offset;
+}
+
+function subscribe<T>(listeners: T[], listener: T): () => void {
+  listeners.push(listener);
+  return () => {
+    const i = listeners.indexOf(listener);
+    if (i >= 0) listeners.splice(i, 1);
+  };
+}

@@ -1,0 +1,293 @@
+// The engine: one Unicorn ARM64 CPU running translated guest code. It owns the code cache and the
+// runtime code, serves svc exits (syscall, miss, link, interpret, fault) inside the interrupt hook.
+import { compileBlock } from '../backend/arm64/codegen';
+import { ExitReason, STATE, X_AF, X_EXIT_RIP, X_PF, X_REASON } from '../backend/arm64/host-regs';
+import { Lifter } from '../frontend/lift';
+import { dumpBlock } from '../ir/dump';
+import { optimize } from '../ir/passes';
+import { PAGE_SIZE, PROT_WRITE } from '../memory/guest-memory';
+import { Unicorn } from '../unicorn/unicorn';
+import { NC } from '../util/native-constants';
+import { CodeCache, HostBlock } from './code-cache';
+import { emitRuntimeCode } from './dispatcher';
+import { GuestCpu, Interpreter } from './interpreter';
+import { LOOKUP_SIZE, LOOKUP_TABLE, RUNTIME_CODE, RUNTIME_CODE_SIZE, STATE_ADDR, CODE_CACHE, CODE_CACHE_SIZE } from './layout';
+import { UnicornMemory } from './unicorn-memory';
+
+/** The Linux layer's side of the engine: what a guest syscall does. */
+export interface GuestKernel {
+  syscall(cpu: GuestCpu): void;
+}
+
+export type RunResult =
+  | { kind: 'exit'; status: number }
+  | { kind: 'signal'; signal: number; message: string };
+
+export interface EngineOptions {
+  dumpIr?: (text: string) => void;
+}
+
+export class GuestExit extends Error {
+  constructor(readonly result: RunResult) { super('guest exit'); }
+}
+
+const PAGE = BigInt(PAGE_SIZE);
+const SIGNAL_NAMES: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 8: 'SIGFPE', 11: 'SIGSEGV', 7: 'SIGBUS' };
+export const signalName = (s: number): string => SIGNAL_NAMES[s] ?? `signal ${s}`;
+
+export class Stats {
+  blocks = 0;
+  guestInsns = 0;
+  translateNs = 0n;
+  runNs = 0n;
+  exits: Record<string, number> = {};
+  smcInvalidations = 0;
+  count(reason: string): void { this.exits[reason] = (this.exits[reason] ?? 0) + 1; }
+}
+
+export class Engine implements GuestCpu {
+  readonly uc: Unicorn;
+  readonly memory: UnicornMemory;
+  readonly stats = new Stats();
+  private readonly cache: CodeCache;
+  private readonly lifter: Lifter;
+  private readonly interpreter: Interpreter;
+  private readonly runtime: { entry: bigint; dispatch: bigint; link: bigint; stop: bigint };
+  private kernel: GuestKernel | undefined;
+  private result: RunResult | undefined;
+  private hookError: unknown;
+  private pendingFault: { address: bigint; access: string } | undefined;
+  /** Guest RIP at which run() stops (instruction tests); none for programs. */
+  private stopAt: bigint | undefined;
+
+  constructor(private readonly options: EngineOptions = {}) {
+    this.uc = Unicorn.arm64Max();
+    this.memory = new UnicornMemory(this.uc);
+    this.uc.memMap(STATE_ADDR, 0x1000, NC.UC_PROT_READ | NC.UC_PROT_WRITE);
+    this.uc.memMap(RUNTIME_CODE, RUNTIME_CODE_SIZE, NC.UC_PROT_ALL);
+    this.uc.memMap(LOOKUP_TABLE, (LOOKUP_SIZE + 0xfff) & ~0xfff, NC.UC_PROT_READ | NC.UC_PROT_WRITE);
+    this.uc.memMap(CODE_CACHE, CODE_CACHE_SIZE, NC.UC_PROT_ALL);
+    const rt = emitRuntimeCode();
+    this.uc.memWrite(RUNTIME_CODE, rt.bytes);
+    this.runtime = {
+      entry: RUNTIME_CODE + BigInt(rt.entry), dispatch: RUNTIME_CODE + BigInt(rt.dispatch),
+      link: RUNTIME_CODE + BigInt(rt.link), stop: RUNTIME_CODE + BigInt(rt.stop),
+    };
+    this.cache = new CodeCache(this.uc, this.runtime);
+    this.lifter = new Lifter(this.memory);
+    this.interpreter = new Interpreter(this, this.lifter);
+    this.uc.regWrite(NC.UC_ARM64_REG_X28, STATE_ADDR);
+    this.uc.regWrite(NC.UC_ARM64_REG_NZCV, 0x2000_0000n); // CF = 0 in the inverted convention
+    this.uc.regWrite(NC.UC_ARM64_REG_X0 + X_PF, 1n);      // PF = 0
+    this.uc.hookIntr(() => this.guard(() => this.onSvc()));
+    const memFaults = NC.UC_HOOK_MEM_READ_UNMAPPED | NC.UC_HOOK_MEM_WRITE_UNMAPPED | NC.UC_HOOK_MEM_FETCH_UNMAPPED |
+      NC.UC_HOOK_MEM_READ_PROT | NC.UC_HOOK_MEM_WRITE_PROT | NC.UC_HOOK_MEM_FETCH_PROT;
+    this.uc.hookMem(memFaults, (type, address, size) => {
+      try { return this.onMemFault(type, address, size); } catch (e) { this.hookError = e; return false; }
+    });
+  }
+
+  setKernel(kernel: GuestKernel): void { this.kernel = kernel; }
+
+  // ---- guest state (GuestCpu) ---------------------------------------------------------------
+  private static xreg(n: number): number {
+    return n === 29 ? NC.UC_ARM64_REG_X29 : n === 30 ? NC.UC_ARM64_REG_X30 : NC.UC_ARM64_REG_X0 + n;
+  }
+  gpr(n: number): bigint { return this.uc.regRead(NC.UC_ARM64_REG_X0 + n); }
+  setGpr(n: number, v: bigint): void { this.uc.regWrite(NC.UC_ARM64_REG_X0 + n, BigInt.asUintN(64, v)); }
+  private stateWord(offset: number): bigint {
+    const b = new Uint8Array(8);
+    this.uc.memRead(STATE_ADDR + BigInt(offset), b);
+    return new DataView(b.buffer).getBigUint64(0, true);
+  }
+  private setStateWord(offset: number, v: bigint): void {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
+    this.uc.memWrite(STATE_ADDR + BigInt(offset), b);
+  }
+  fsBase(): bigint { return this.stateWord(STATE.fsBase); }
+  setFsBase(v: bigint): void { this.setStateWord(STATE.fsBase, v); }
+  gsBase(): bigint { return this.stateWord(STATE.gsBase); }
+  setGsBase(v: bigint): void { this.setStateWord(STATE.gsBase, v); }
+  /** RFLAGS status bits and DF as x86 defines them, from NZCV, the PF and AF registers and the state block. */
+  rflags(): bigint {
+    const nzcv = this.uc.regRead(NC.UC_ARM64_REG_NZCV);
+    const pfByte = Number(this.uc.regRead(Engine.xreg(X_PF)) & 0xffn);
+    const af = this.uc.regRead(Engine.xreg(X_AF)) & 0x10n;
+    let ones = 0;
+    for (let v = pfByte; v; v >>= 1) ones += v & 1;
+    let f = 0x202n | af;
+    if (!(nzcv & (1n << 29n))) f |= 1n;
+    if (ones % 2 === 0) f |= 4n;
+    if (nzcv & (1n << 30n)) f |= 0x40n;
+    if (nzcv & (1n << 31n)) f |= 0x80n;
+    if (nzcv & (1n << 28n)) f |= 0x800n;
+    if (this.stateWord(STATE.df)) f |= 0x400n;
+    return f;
+  }
+  setRflags(f: bigint): void {
+    let nzcv = 0n;
+    if (!(f & 1n)) nzcv |= 1n << 29n;
+    if (f & 0x40n) nzcv |= 1n << 30n;
+    if (f & 0x80n) nzcv |= 1n << 31n;
+    if (f & 0x800n) nzcv |= 1n << 28n;
+    this.uc.regWrite(NC.UC_ARM64_REG_NZCV, nzcv);
+    this.uc.regWrite(Engine.xreg(X_PF), f & 4n ? 0n : 1n);
+    this.uc.regWrite(Engine.xreg(X_AF), f & 0x10n);
+    this.setStateWord(STATE.df, f & 0x400n ? 1n : 0n);
+  }
+  xmm(n: number): Buffer { return this.uc.regRead128(NC.UC_ARM64_REG_Q0 + n); }
+  setXmm(n: number, bytes: Uint8Array): void { this.uc.regWrite128(NC.UC_ARM64_REG_Q0 + n, bytes); }
+  readMem(addr: bigint, len: number): Uint8Array { return this.memory.read(addr, len); }
+  writeMem(addr: bigint, data: Uint8Array): void {
+    this.invalidateCode(addr, addr + BigInt(data.length));
+    this.memory.write(addr, data);
+  }
+  /** Ends the run (exit or exit_group). */
+  exit(status: number): void {
+    this.result = { kind: 'exit', status: status & 0xff };
+    this.uc.emuStop();
+  }
+  /** Delivers a fatal signal; Ferry has no guest signal handlers yet, so the guest ends. */
+  raise(signal: number, message: string): void {
+    this.result = { kind: 'signal', signal, message };
+    this.uc.emuStop();
+  }
+
+  // ---- running ----------------------------------------------------------------------------
+  run(rip: bigint, stopAt?: bigint): RunResult {
+    this.stopAt = stopAt;
+    this.result = undefined;
+    this.hookError = undefined;
+    this.setGpr(X_EXIT_RIP, rip);
+    if (stopAt !== undefined) this.installStop(stopAt);
+    const t0 = process.hrtime.bigint();
+    let err: unknown;
+    try {
+      this.uc.emuStart(this.runtime.entry, STATE_ADDR);
+    } catch (e) {
+      err = e;
+    }
+    this.stats.runNs += process.hrtime.bigint() - t0;
+    if (this.hookError) throw this.hookError;
+    if (this.result) return this.result;
+    if (this.pendingFault) {
+      const pc = this.uc.regRead(NC.UC_ARM64_REG_PC);
+      const at = this.cache.guestRipAt(pc);
+      const f = this.pendingFault;
+      this.pendingFault = undefined;
+      return { kind: 'signal', signal: 11, message: `${f.access} of 0x${f.address.toString(16)}` +
+        (at !== undefined ? ` by the instruction at 0x${at.toString(16)}` : '') };
+    }
+    if (err) throw err;
+    throw new Error('emulation stopped without a result');
+  }
+
+  private installStop(rip: bigint): void {
+    const existing = this.cache.lookup(rip);
+    if (existing) this.cache.invalidate(existing);
+    const words = new Uint32Array([0]);
+    void words;
+    // A block for the stop address that jumps to the runtime's stop stub.
+    this.cache.install({
+      start: rip, end: rip, guestInsns: 0, relocs: [], faults: [], pcMap: [[0, rip]],
+      words: new Uint32Array([0x14000000 | (Number((this.runtime.stop - this.nextHostGuess()) / 4n) & 0x3ffffff)]),
+    });
+  }
+  private nextHostGuess(): bigint { return (this.cache as unknown as { next: bigint }).next; }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof GuestExit) this.result = e.result;
+      else this.hookError = e;
+      this.uc.emuStop();
+    }
+  }
+
+  private onSvc(): void {
+    const reason = Number(this.uc.regRead(NC.UC_ARM64_REG_X0 + X_REASON));
+    const rip = this.uc.regRead(NC.UC_ARM64_REG_X0 + X_EXIT_RIP);
+    switch (reason) {
+      case ExitReason.Syscall:
+        this.stats.count('syscall');
+        if (!this.kernel) throw new Error('no kernel attached');
+        this.kernel.syscall(this);
+        return;
+      case ExitReason.Miss:
+        this.stats.count('miss');
+        this.translate(rip);
+        return;
+      case ExitReason.Link: {
+        this.stats.count('link');
+        const target = this.cache.lookup(rip) ?? this.translate(rip);
+        this.cache.link(this.uc.regRead(NC.UC_ARM64_REG_X30), target);
+        return;
+      }
+      case ExitReason.Interpret: {
+        this.stats.count('interpret');
+        const next = this.interpreter.step(rip);
+        this.setGpr(X_EXIT_RIP, next);
+        return;
+      }
+      case ExitReason.Fault: {
+        this.stats.count('fault');
+        const info = this.faults.get(rip);
+        this.raise(info?.signal ?? 4, info?.message ?? `fault at 0x${rip.toString(16)}`);
+        return;
+      }
+      case ExitReason.Stop:
+        this.result = { kind: 'exit', status: 0 };
+        this.uc.emuStop();
+        return;
+      default:
+        throw new Error(`unknown runtime exit reason ${reason}`);
+    }
+  }
+
+  private readonly faults = new Map<bigint, { signal: number; message: string }>();
+
+  /** Translates the block at rip and installs it. */
+  translate(rip: bigint): HostBlock {
+    const t0 = process.hrtime.bigint();
+    const block = optimize(this.lifter.lift(rip));
+    if (this.options.dumpIr) this.options.dumpIr(dumpBlock(block));
+    const compiled = compileBlock(block);
+    for (const f of compiled.faults) this.faults.set(f.rip, { signal: f.signal, message: f.message });
+    const host = this.cache.install(compiled);
+    for (let p = rip & ~(PAGE - 1n); p < (block.end > rip ? block.end : rip + 1n); p += PAGE) this.memory.trackCode(p);
+    this.stats.blocks++;
+    this.stats.guestInsns += block.guestInsns;
+    this.stats.translateNs += process.hrtime.bigint() - t0;
+    return host;
+  }
+
+  /** Drops translations of guest code in [start, end) (guest or runtime writes, unmaps). */
+  invalidateCode(start: bigint, end: bigint): void {
+    for (let p = start & ~(PAGE - 1n); p < end; p += PAGE) {
+      if (!this.memory.isCodePage(p)) continue;
+      const n = this.cache.invalidateRange(p, p + PAGE);
+      this.stats.smcInvalidations += n;
+      this.memory.untrackCode(p);
+    }
+  }
+
+  private onMemFault(type: number, address: bigint, size: number): boolean {
+    if (type === NC.UC_MEM_WRITE_PROT) {
+      const page = address & ~(PAGE - 1n);
+      const prot = this.memory.protOf(address);
+      if (this.memory.isCodePage(page) && prot !== undefined && (prot & PROT_WRITE)) {
+        // Self-modifying code: drop the page's translations, give the write back, retry the store.
+        this.invalidateCode(page, page + PAGE);
+        const last = (address + BigInt(size) - 1n) & ~(PAGE - 1n);
+        if (last !== page) this.invalidateCode(last, last + PAGE);
+        return true;
+      }
+    }
+    const access = type === NC.UC_MEM_WRITE_PROT || type === NC.UC_MEM_WRITE_UNMAPPED ? 'write'
+      : type === NC.UC_MEM_FETCH_PROT || type === NC.UC_MEM_FETCH_UNMAPPED ? 'execute' : 'read';
+    this.pendingFault = { address, access };
+    return false;
+  }
+}

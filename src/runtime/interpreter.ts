@@ -1,0 +1,287 @@
+// Interprets, in TypeScript with BigInt, the instructions that are rare or that bulk memory work
+// makes cheaper on the host side: 128-bit divide, rep string ops, cpuid, rdtsc, rcl/rcr, shld/shrd.
+import { X86Insn, X86Operand } from '../capstone/capstone';
+import { gpr as gprRef } from '../frontend/registers';
+import { Lifter, unsupportedMessage } from '../frontend/lift';
+
+export interface GuestCpu {
+  gpr(n: number): bigint;
+  setGpr(n: number, v: bigint): void;
+  rflags(): bigint;
+  setRflags(f: bigint): void;
+  fsBase(): bigint;
+  gsBase(): bigint;
+  setFsBase(v: bigint): void;
+  setGsBase(v: bigint): void;
+  readMem(addr: bigint, len: number): Uint8Array;
+  writeMem(addr: bigint, data: Uint8Array): void;
+  raise(signal: number, message: string): void;
+  exit(status: number): void;
+}
+
+const CF = 1n, PF = 4n, AF = 0x10n, ZF = 0x40n, SF = 0x80n, DF = 0x400n, OF = 0x800n;
+const RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSI = 6, RDI = 7;
+const mask = (bits: number) => (1n << BigInt(bits)) - 1n;
+const signed = (v: bigint, bits: number) => BigInt.asIntN(bits, v);
+
+class Signal extends Error { constructor(readonly signal: number, message: string) { super(message); } }
+
+/** CPUID leaves: what Ferry implements and nothing more (no AVX, no AVX-512, no x87-dependent claims beyond FPU). */
+const CPUID: Record<string, [number, number, number, number]> = {
+  // max leaf 7, vendor "FerryFerryFe"? Real software wants a known vendor: say GenuineIntel-compatible text of our own.
+  '0': [0x7, 0x72726546, 0x72726546, 0x65467972],
+  // family 6; EDX: fpu tsc cx8 cmov fxsr sse sse2; ECX: cx16 popcnt movbe? (leave lzcnt/tzcnt to 0x80000001/7)
+  '1': [0x000906a0, 0x00000800, (1 << 13) | (1 << 22) | (1 << 23), (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 24) | (1 << 25) | (1 << 26)],
+  '7': [0, 0, 0, 0],
+  '2147483648': [0x80000008, 0, 0, 0],
+  '2147483649': [0, 0, (1 << 5), (1 << 29) | (1 << 11)],   // lzcnt (abm); lm, syscall
+  '2147483656': [0x3030, 0, 0, 0],
+};
+
+export class Interpreter {
+  constructor(private readonly cpu: GuestCpu, private readonly lifter: Lifter) {}
+
+  /** Runs the instruction at rip; returns the next rip (the same rip raises nothing new). */
+  step(rip: bigint): bigint {
+    const insn = this.lifter.decodeOne(rip);
+    if (!insn) { this.cpu.raise(4, `undecodable instruction at 0x${rip.toString(16)}`); return rip; }
+    const next = rip + BigInt(insn.size);
+    try {
+      this.exec(insn);
+    } catch (e) {
+      if (e instanceof Signal) { this.cpu.raise(e.signal, e.message); return rip; }
+      throw e;
+    }
+    return next;
+  }
+
+  private reg(name: string): bigint {
+    const r = gprRef(name)!;
+    const v = this.cpu.gpr(r.index);
+    return r.high ? (v >> 8n) & 0xffn : v & mask(r.size * 8);
+  }
+  private setReg(name: string, value: bigint): void {
+    const r = gprRef(name)!;
+    const old = this.cpu.gpr(r.index);
+    if (r.size === 8) this.cpu.setGpr(r.index, value);
+    else if (r.size === 4) this.cpu.setGpr(r.index, value & mask(32));
+    else {
+      const shift = r.high ? 8n : 0n;
+      const m = mask(r.size * 8) << shift;
+      this.cpu.setGpr(r.index, (old & ~m) | ((value << shift) & m));
+    }
+  }
+  private addr(o: X86Operand & { type: 'mem' }, insn: X86Insn): bigint {
+    let a = o.disp;
+    if (o.base === 'rip') a += insn.address + BigInt(insn.size);
+    else if (o.base) a += this.reg(o.base);
+    if (o.index) a += this.reg(o.index) * BigInt(o.scale);
+    if (insn.addrSize === 4) a &= mask(32);
+    if (o.segment === 'fs') a += this.cpu.fsBase();
+    if (o.segment === 'gs') a += this.cpu.gsBase();
+    return BigInt.asUintN(64, a);
+  }
+  private load(addr: bigint, size: number): bigint {
+    const b = this.cpu.readMem(addr, size);
+    let v = 0n;
+    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+    return v;
+  }
+  private store(addr: bigint, size: number, v: bigint): void {
+    const b = new Uint8Array(size);
+    for (let i = 0; i < size; i++) b[i] = Number((v >> BigInt(8 * i)) & 0xffn);
+    this.cpu.writeMem(addr, b);
+  }
+  private read(o: X86Operand, insn: X86Insn): bigint {
+    if (o.type === 'reg') return this.reg(o.reg);
+    if (o.type === 'imm') return BigInt.asUintN(o.size * 8, o.imm);
+    return this.load(this.addr(o, insn), o.size);
+  }
+  private write(o: X86Operand, insn: X86Insn, v: bigint): void {
+    if (o.type === 'reg') this.setReg(o.reg, v & mask(o.size * 8));
+    else if (o.type === 'mem') this.store(this.addr(o, insn), o.size, v);
+  }
+  private setFlags(set: bigint, values: bigint): void {
+    this.cpu.setRflags((this.cpu.rflags() & ~set) | (values & set));
+  }
+  private static parity(v: bigint): bigint {
+    let ones = 0;
+    for (let b = Number(v & 0xffn); b; b >>= 1) ones += b & 1;
+    return ones % 2 === 0 ? PF : 0n;
+  }
+  private static szp(v: bigint, bits: number): bigint {
+    const m = v & mask(bits);
+    return (m === 0n ? ZF : 0n) | ((m >> BigInt(bits - 1)) & 1n ? SF : 0n) | Interpreter.parity(m);
+  }
+
+  private exec(insn: X86Insn): void {
+    const name = insn.name;
+    const ops = insn.operands;
+    if (name === 'cpuid') {
+      const leaf = Number(this.cpu.gpr(RAX) & mask(32));
+      const [a, b, c, d] = CPUID[String(leaf)] ?? [0, 0, 0, 0];
+      this.cpu.setGpr(RAX, BigInt(a >>> 0)); this.cpu.setGpr(RBX, BigInt(b >>> 0));
+      this.cpu.setGpr(RCX, BigInt(c >>> 0)); this.cpu.setGpr(RDX, BigInt(d >>> 0));
+      return;
+    }
+    if (name === 'rdtsc' || name === 'rdtscp') {
+      const t = process.hrtime.bigint();
+      this.cpu.setGpr(RAX, t & mask(32));
+      this.cpu.setGpr(RDX, (t >> 32n) & mask(32));
+      if (name === 'rdtscp') this.cpu.setGpr(RCX, 0n);
+      return;
+    }
+    if (name === 'div' || name === 'idiv') return this.divide(insn);
+    if (/^(movs|stos|lods|cmps|scas)[bwdq]$/.test(name) && ops.length !== 0 && !(ops[0].type === 'reg' && ops[0].reg.startsWith('xmm'))) {
+      return this.string(insn);
+    }
+    if (name === 'shld' || name === 'shrd') return this.doubleShift(insn);
+    if (name === 'rcl' || name === 'rcr') return this.rotateCarry(insn);
+    if (name === 'cmpxchg16b') {
+      const m = ops[0] as X86Operand & { type: 'mem' };
+      const a = this.addr(m, insn);
+      if (a % 16n) throw new Signal(11, `cmpxchg16b on unaligned address 0x${a.toString(16)}`);
+      const lo = this.load(a, 8), hi = this.load(a + 8n, 8);
+      if (lo === this.cpu.gpr(RAX) && hi === this.cpu.gpr(RDX)) {
+        this.store(a, 8, this.cpu.gpr(RBX)); this.store(a + 8n, 8, this.cpu.gpr(RCX));
+        this.setFlags(ZF, ZF);
+      } else {
+        this.cpu.setGpr(RAX, lo); this.cpu.setGpr(RDX, hi);
+        this.setFlags(ZF, 0n);
+      }
+      return;
+    }
+    throw new Signal(4, unsupportedMessage(insn));
+  }
+
+  private divide(insn: X86Insn): void {
+    const o = insn.operands[0];
+    const bits = o.size * 8;
+    const isSigned = insn.name === 'idiv';
+    const divisor = this.read(o, insn);
+    if (divisor === 0n) throw new Signal(8, `divide error (division by zero) at 0x${insn.address.toString(16)}`);
+    let dividend: bigint;
+    if (bits === 8) dividend = this.cpu.gpr(RAX) & 0xffffn;
+    else dividend = ((this.cpu.gpr(RDX) & mask(bits)) << BigInt(bits)) | (this.cpu.gpr(RAX) & mask(bits));
+    let q: bigint, r: bigint;
+    if (isSigned) {
+      const n = signed(dividend, bits * 2), d = signed(divisor, bits);
+      q = n / d; r = n % d;
+      if (q > mask(bits - 1) || q < -(1n << BigInt(bits - 1))) throw new Signal(8, `divide error (quotient overflow) at 0x${insn.address.toString(16)}`);
+    } else {
+      q = dividend / divisor; r = dividend % divisor;
+      if (q > mask(bits)) throw new Signal(8, `divide error (quotient overflow) at 0x${insn.address.toString(16)}`);
+    }
+    q = BigInt.asUintN(bits, q); r = BigInt.asUintN(bits, r);
+    if (bits === 8) this.setReg('ax', q | (r << 8n));
+    else {
+      const names = { 16: ['ax', 'dx'], 32: ['eax', 'edx'], 64: ['rax', 'rdx'] }[bits as 16 | 32 | 64];
+      this.setReg(names[0], q); this.setReg(names[1], r);
+    }
+  }
+
+  private string(insn: X86Insn): void {
+    const kind = insn.name.slice(0, 4);
+    const size = { b: 1, w: 2, d: 4, q: 8 }[insn.name[4] as 'b'] ?? 1;
+    const rep = insn.prefix[0] === 0xf3 ? 'rep' : insn.prefix[0] === 0xf2 ? 'repne' : '';
+    const down = (this.cpu.rflags() & DF) !== 0n;
+    const step = BigInt(down ? -size : size);
+    const acc = { 1: 'al', 2: 'ax', 4: 'eax', 8: 'rax' }[size]!;
+    let count = rep ? this.cpu.gpr(RCX) : 1n;
+    let si = this.cpu.gpr(RSI), di = this.cpu.gpr(RDI);
+    const srcBase = insn.prefix[1] === 0x64 ? this.cpu.fsBase() : insn.prefix[1] === 0x65 ? this.cpu.gsBase() : 0n;
+    if ((kind === 'movs' || kind === 'stos') && !down && count > 0n) {
+      // Bulk forward copy or fill done on the host side in one piece.
+      const n = Number(count) * size;
+      const data = kind === 'movs' ? this.cpu.readMem(BigInt.asUintN(64, srcBase + si), n) : fill(this.reg(acc), size, n);
+      this.cpu.writeMem(di, data);
+      if (kind === 'movs') si += BigInt(n);
+      di += BigInt(n);
+      count = 0n;
+    }
+    while (count > 0n || !rep) {
+      let stop = false;
+      if (kind === 'movs') this.store(di, size, this.load(BigInt.asUintN(64, srcBase + si), size));
+      else if (kind === 'stos') this.store(di, size, this.reg(acc));
+      else if (kind === 'lods') this.setReg(acc, this.load(BigInt.asUintN(64, srcBase + si), size));
+      else {
+        const a = kind === 'cmps' ? this.load(BigInt.asUintN(64, srcBase + si), size) : this.reg(acc);
+        const b = this.load(di, size);
+        this.setFlags(CF | PF | AF | ZF | SF | OF, subFlags(a, b, size * 8));
+        const equal = a === b;
+        if (rep === 'rep' && !equal) stop = true;
+        if (rep === 'repne' && equal) stop = true;
+      }
+      if (kind === 'movs' || kind === 'lods' || kind === 'cmps') si += step;
+      if (kind !== 'lods') di += step;
+      if (!rep) break;
+      count--;
+      if (stop) break;
+    }
+    const usesSi = kind === 'movs' || kind === 'lods' || kind === 'cmps';
+    if (usesSi) this.cpu.setGpr(RSI, BigInt.asUintN(64, si));
+    if (kind !== 'lods') this.cpu.setGpr(RDI, BigInt.asUintN(64, di));
+    if (rep) this.cpu.setGpr(RCX, count);
+  }
+
+  private doubleShift(insn: X86Insn): void {
+    const [d, s, c] = insn.operands;
+    const bits = d.size * 8;
+    const count = Number(this.read(c, insn) & (bits === 64 ? 63n : 31n));
+    if (count === 0) return;
+    const dst = this.read(d, insn), src = this.read(s, insn);
+    let result: bigint, cf: bigint;
+    if (insn.name === 'shld') {
+      const joined = (dst << BigInt(bits)) | src;
+      result = (joined << BigInt(count)) >> BigInt(bits) & mask(bits);
+      cf = (dst >> BigInt(bits - count)) & 1n;
+    } else {
+      const joined = (src << BigInt(bits)) | dst;
+      result = (joined >> BigInt(count)) & mask(bits);
+      cf = (dst >> BigInt(count - 1)) & 1n;
+    }
+    if (count > bits) { result = 0n; }
+    this.write(d, insn, result);
+    const of = ((result ^ dst) >> BigInt(bits - 1)) & 1n;
+    this.setFlags(CF | PF | ZF | SF | OF | AF, (cf ? CF : 0n) | Interpreter.szp(result, bits) | (of ? OF : 0n));
+  }
+
+  private rotateCarry(insn: X86Insn): void {
+    const [d, c] = insn.operands;
+    const bits = d.size * 8;
+    const raw = c ? Number(this.read(c, insn) & (bits === 64 ? 63n : 31n)) : 1;
+    const count = raw % (bits + 1);
+    if (raw === 0) return;
+    let v = this.read(d, insn);
+    let cf = this.cpu.rflags() & CF ? 1n : 0n;
+    for (let k = 0; k < count; k++) {
+      if (insn.name === 'rcl') { const out = (v >> BigInt(bits - 1)) & 1n; v = ((v << 1n) | cf) & mask(bits); cf = out; }
+      else { const out = v & 1n; v = (v >> 1n) | (cf << BigInt(bits - 1)); cf = out; }
+    }
+    this.write(d, insn, v);
+    const msb = (v >> BigInt(bits - 1)) & 1n;
+    const of = insn.name === 'rcl' ? msb ^ cf : msb ^ ((v >> BigInt(bits - 2)) & 1n);
+    this.setFlags(CF | OF, (cf ? CF : 0n) | (of ? OF : 0n));
+  }
+}
+
+function fill(value: bigint, size: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Number((value >> BigInt(8 * (i % size))) & 0xffn);
+  return out;
+}
+
+function subFlags(a: bigint, b: bigint, bits: number): bigint {
+  const r = (a - b) & mask(bits);
+  let f = 0n;
+  if (a < b) f |= CF;
+  if (((a ^ b) & (a ^ r)) >> BigInt(bits - 1) & 1n) f |= OF;
+  if ((a ^ b ^ r) & 0x10n) f |= AF;
+  const m = r & mask(bits);
+  if (m === 0n) f |= ZF;
+  if ((m >> BigInt(bits - 1)) & 1n) f |= SF;
+  let ones = 0;
+  for (let x = Number(m & 0xffn); x; x >>= 1) ones += x & 1;
+  if (ones % 2 === 0) f |= PF;
+  return f;
+}

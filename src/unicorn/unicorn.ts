@@ -1,0 +1,145 @@
+// Typed wrapper over Debian's libunicorn2 through koffi: every uc_err becomes a UnicornError.
+// Only the calls Ferry needs; constants come from the header probe (util/native-constants).
+import koffi, { type TypeObject } from 'koffi';
+import { NC } from '../util/native-constants';
+
+export class UnicornError extends Error {
+  constructor(readonly call: string, readonly code: number, message: string) {
+    super(`unicorn ${call}: ${message} (uc_err ${code})`);
+  }
+}
+
+type Fn = (...args: unknown[]) => any;
+interface UcLib {
+  open: Fn; close: Fn; strerror: Fn; memMap: Fn; memMapPtr: Fn; memUnmap: Fn; memProtect: Fn;
+  memRead: Fn; memWrite: Fn; regRead: Fn; regWrite: Fn; emuStart: Fn; emuStop: Fn; hookAdd: Fn; hookDel: Fn;
+  ctl: Fn; intrProto: TypeObject; memProto: TypeObject;
+}
+
+let lib: UcLib | undefined;
+function load(): UcLib {
+  if (lib) return lib;
+  const so = koffi.load('libunicorn.so.2');
+  const intrProto = koffi.proto('void uc_cb_intr(void *uc, uint32_t intno, void *user)');
+  const memProto = koffi.proto('bool uc_cb_mem(void *uc, int type, uint64_t address, int size, int64_t value, void *user)');
+  lib = {
+    open: so.func('int uc_open(int arch, int mode, _Out_ void **uc)'),
+    close: so.func('int uc_close(void *uc)'),
+    strerror: so.func('const char *uc_strerror(int code)'),
+    memMap: so.func('int uc_mem_map(void *uc, uint64_t address, size_t size, uint32_t perms)'),
+    memMapPtr: so.func('int uc_mem_map_ptr(void *uc, uint64_t address, size_t size, uint32_t perms, void *ptr)'),
+    memUnmap: so.func('int uc_mem_unmap(void *uc, uint64_t address, size_t size)'),
+    memProtect: so.func('int uc_mem_protect(void *uc, uint64_t address, size_t size, uint32_t perms)'),
+    memRead: so.func('int uc_mem_read(void *uc, uint64_t address, void *bytes, size_t size)'),
+    memWrite: so.func('int uc_mem_write(void *uc, uint64_t address, const void *bytes, size_t size)'),
+    regRead: so.func('int uc_reg_read(void *uc, int regid, void *value)'),
+    regWrite: so.func('int uc_reg_write(void *uc, int regid, const void *value)'),
+    emuStart: so.func('int uc_emu_start(void *uc, uint64_t begin, uint64_t until, uint64_t timeout, size_t count)'),
+    emuStop: so.func('int uc_emu_stop(void *uc)'),
+    hookAdd: so.func('int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *callback, void *user, uint64_t begin, uint64_t end, ...)'),
+    hookDel: so.func('int uc_hook_del(void *uc, size_t hh)'),
+    ctl: so.func('int uc_ctl(void *uc, int control, ...)'),
+    intrProto, memProto,
+  };
+  return lib;
+}
+
+export type IntrHook = (intno: number) => void;
+/** Returns true when the access may be retried (the handler fixed the mapping). */
+export type MemHook = (type: number, address: bigint, size: number, value: bigint) => boolean;
+
+export class Unicorn {
+  private readonly uc: unknown;
+  private readonly lib: UcLib;
+  private readonly scratch = Buffer.alloc(16);
+  private readonly callbacks: unknown[] = [];
+  private closed = false;
+
+  constructor(arch: number, mode: number) {
+    this.lib = load();
+    const out: unknown[] = [null];
+    this.check('uc_open', this.lib.open(arch, mode, out));
+    this.uc = out[0];
+  }
+
+  /** An ARM64 CPU of the MAX model (LSE atomics, FlagM); the model must be set before anything else. */
+  static arm64Max(): Unicorn {
+    const u = new Unicorn(NC.UC_ARCH_ARM64, NC.UC_MODE_ARM);
+    u.check('uc_ctl(CPU_MODEL)', u.lib.ctl(u.uc, NC.UC_CTL_WRITE_CPU_MODEL, 'int', NC.UC_CPU_ARM64_MAX));
+    return u;
+  }
+
+  private check(call: string, code: number): void {
+    if (code !== NC.UC_ERR_OK) throw new UnicornError(call, code, this.lib.strerror(code));
+  }
+
+  memMap(address: bigint, size: number, perms: number): void {
+    this.check('uc_mem_map', this.lib.memMap(this.uc, address, size, perms));
+  }
+  memMapPtr(address: bigint, size: number, perms: number, hostPtr: unknown): void {
+    this.check('uc_mem_map_ptr', this.lib.memMapPtr(this.uc, address, size, perms, hostPtr));
+  }
+  memUnmap(address: bigint, size: number): void {
+    this.check('uc_mem_unmap', this.lib.memUnmap(this.uc, address, size));
+  }
+  memProtect(address: bigint, size: number, perms: number): void {
+    this.check('uc_mem_protect', this.lib.memProtect(this.uc, address, size, perms));
+  }
+  memRead(address: bigint, into: Uint8Array): void {
+    this.check('uc_mem_read', this.lib.memRead(this.uc, address, into, into.length));
+  }
+  memWrite(address: bigint, bytes: Uint8Array): void {
+    this.check('uc_mem_write', this.lib.memWrite(this.uc, address, bytes, bytes.length));
+  }
+  regRead(reg: number): bigint {
+    this.check('uc_reg_read', this.lib.regRead(this.uc, reg, this.scratch));
+    return this.scratch.readBigUInt64LE(0);
+  }
+  regWrite(reg: number, value: bigint): void {
+    this.scratch.writeBigUInt64LE(BigInt.asUintN(64, value), 0);
+    this.check('uc_reg_write', this.lib.regWrite(this.uc, reg, this.scratch));
+  }
+  /** Reads a 128-bit register (Qn) as 16 little-endian bytes. */
+  regRead128(reg: number): Buffer {
+    this.check('uc_reg_read', this.lib.regRead(this.uc, reg, this.scratch));
+    return Buffer.from(this.scratch);
+  }
+  regWrite128(reg: number, bytes: Uint8Array): void {
+    this.scratch.set(bytes.subarray(0, 16));
+    this.check('uc_reg_write', this.lib.regWrite(this.uc, reg, this.scratch));
+  }
+  emuStart(begin: bigint, until: bigint): void {
+    // A non-zero count costs seconds and memory on this Unicorn (DESIGN.md): never pass one.
+    this.check('uc_emu_start', this.lib.emuStart(this.uc, begin, until, 0, 0));
+  }
+  emuStop(): void {
+    this.check('uc_emu_stop', this.lib.emuStop(this.uc));
+  }
+  /** Makes host-side writes to [start, end) visible to the CPU. */
+  removeCache(start: bigint, end: bigint): void {
+    this.check('uc_ctl(TB_REMOVE_CACHE)',
+      this.lib.ctl(this.uc, NC.UC_CTL_WRITE_TB_REMOVE_CACHE, 'uint64_t', start, 'uint64_t', end));
+  }
+  hookIntr(fn: IntrHook): void {
+    const cb = koffi.register((_uc: unknown, intno: number) => fn(intno), koffi.pointer(this.lib.intrProto));
+    this.addHook(NC.UC_HOOK_INTR, cb, 1n, 0n);
+  }
+  hookMem(types: number, fn: MemHook): void {
+    const cb = koffi.register(
+      (_uc: unknown, type: number, address: number | bigint, size: number, value: number | bigint) =>
+        fn(type, BigInt(address), size, BigInt(value)),
+      koffi.pointer(this.lib.memProto));
+    this.addHook(types, cb, 1n, 0n);
+  }
+  private addHook(type: number, cb: unknown, begin: bigint, end: bigint): void {
+    this.callbacks.push(cb);
+    const out = [0];
+    this.check('uc_hook_add', this.lib.hookAdd(this.uc, out, type, cb, null, begin, end));
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const cb of this.callbacks) koffi.unregister(cb as bigint);
+    this.lib.close(this.uc);
+  }
+}

@@ -1,0 +1,42 @@
+// What a syscall handler may touch: guest memory and mappings, the fd table, the process, the
+// CPU's segment bases and host I/O. The runtime builds one; tests build fakes.
+import { AddressSpace } from '../src/memory/address-space';
+import { GuestMemory } from '../src/memory/guest-memory';
+import { FdTable } from './fd-table';
+
+/** Synchronous I/O on host file descriptors; failures throw SyscallError with the errno. */
+export interface HostIo {
+  /** Reads up to len bytes; an empty array means end of file. */
+  read(fd: number, len: number): Uint8Array;
+  /** Writes the bytes (possibly not all of them) and returns how many were written. */
+  write(fd: number, bytes: Uint8Array): number;
+}
+
+export interface GuestProcess {
+  /** The pid the guest sees (the runtime passes the host's process.pid) and strace prints. */
+  readonly pid: number;
+  /** Ends the calling thread, or every thread when group is set; code is the low 8 bits. */
+  exit(code: number, group: boolean): void;
+}
+
+export interface SegmentBases {
+  getFsBase(): bigint;
+  setFsBase(value: bigint): void;
+  getGsBase(): bigint;
+  setGsBase(value: bigint): void;
+}
+
+export interface SyscallContext {
+  readonly mem: GuestMemory;
+  readonly space: AddressSpace;
+  readonly fds: FdTable;
+  readonly process: GuestProcess;
+  readonly cpu: SegmentBases;
+  readonly host: HostIo;
+}
+
+/** The six argument registers (rdi, rsi, rdx, r10, r8, r9) as unsigned 64-bit values. */
+export type SyscallArgs = readonly bigint[];
+
+/** Returns the result for RAX: a value, or -errno; numbers and bigints are both accepted. */
+export type SyscallHandler = (ctx: SyscallContext, args: SyscallArgs) => bigint | number;
