@@ -10,8 +10,9 @@ export interface KernelBuild {
   aarch64: string;
 }
 
-const X86_FLAGS = ['-O2', '-static', '-nostdlib', '-fno-stack-protector'];
-const AARCH64_FLAGS = ['-O2', '-march=armv8-a', '-static', '-nostdlib', '-fno-stack-protector'];
+// No FMA contraction: AArch64 GCC fuses a*b+c by default, which changes floating-point checksums.
+const X86_FLAGS = ['-O2', '-static', '-nostdlib', '-fno-stack-protector', '-ffp-contract=off'];
+const AARCH64_FLAGS = ['-O2', '-march=armv8-a', '-static', '-nostdlib', '-fno-stack-protector', '-ffp-contract=off'];
 
 function mtime(file: string): number {
   try {

@@ -23,7 +23,8 @@ export class Lifter {
     return this.decoder.decode(this.code.readCode(rip, MAX_INSN_BYTES), rip, 1)[0];
   }
 
-  lift(start: bigint): Block {
+  /** Lifts the block at start; `limit`, when above start, is an address the block must end at. */
+  lift(start: bigint, limit?: bigint): Block {
     const b = new Builder(start);
     const bytes = this.code.readCode(start, MAX_BLOCK_INSNS * 8);
     if (bytes.length === 0) return b.finish({ kind: 'fault', signal: 11, rip: start, message: 'execute from non-executable memory' }, start, 0);
@@ -32,6 +33,7 @@ export class Lifter {
     let count = 0;
     let decodedEnd = start + BigInt(insns.reduce((n, i) => n + i.size, 0));
     for (let k = 0; count < MAX_BLOCK_INSNS; k++) {
+      if (limit !== undefined && rip === limit && count > 0) break;
       if (k >= insns.length) {
         // Capstone stops at the first undecodable instruction or the end of the window: re-read from here.
         const more = this.code.readCode(rip, MAX_INSN_BYTES);

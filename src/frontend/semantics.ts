@@ -132,7 +132,7 @@ def('cmpxchg', 0, ALL, (b, i) => {
 function widen(b: Builder, v: Temp, w: W, signed: boolean): Temp {
   return w === 8 ? v : b.ext(v, w, signed);
 }
-def(['mul', 'imul'], 0, ALL, (b, i) => {
+def(['mul', 'imul'], 0, CF | OF, (b, i) => {
   const signed = i.name === 'imul';
   const w = width(op(i, 0));
   if (i.operands.length === 1) {
@@ -172,12 +172,15 @@ def(['mul', 'imul'], 0, ALL, (b, i) => {
   b.write(op(i, 0), product);
   mulFlags(b, product, overflow, w);
 });
-/** CF = OF = (the product does not fit); SF, ZF, PF from the low half as this CPU leaves them. */
+/** CF = OF = (the product does not fit); the real CPU (AMD, measured) leaves SF, ZF, AF and PF unchanged. */
 function mulFlags(b: Builder, lo: Temp, overflow: Temp, w: W): void {
   const ovf = b.un('nonzero', overflow, 8);
-  b.emit({ op: 'resultflags', result: lo, size: w, cf: ovf, of: ovf, af: b.const(0n), flags: ALL });
+  b.emit({ op: 'setflags', values: { CF: ovf, OF: ovf }, flags: CF | OF });
+  void lo; void w;
 }
-def(['div', 'idiv'], 0, ALL, (b, i) => {
+/** Measured on this CPU: div leaves CF and OF, sets AF and clears ZF, SF and PF. */
+export const DIV_FLAGS = { set: AF, clear: ZF | SF | PF };
+def(['div', 'idiv'], 0, ZF | SF | AF | PF, (b, i) => {
   const w = width(op(i, 0));
   if (w === 8) return { kind: 'interpret', rip: i.address };
   const signed = i.name === 'idiv';
@@ -203,6 +206,8 @@ def(['div', 'idiv'], 0, ALL, (b, i) => {
     b.write({ type: 'reg', reg: names[0], size: w, access: 2 }, q);
     b.write({ type: 'reg', reg: names[1], size: w, access: 2 }, r);
   }
+  const zero = b.const(0n);
+  b.emit({ op: 'setflags', values: { ZF: zero, SF: zero, AF: b.const(1n) }, pfFrom: b.const(1n), flags: ZF | SF | AF | PF });
 });
 
 // ---- shifts and rotates --------------------------------------------------------------------
@@ -240,8 +245,10 @@ function liftShift(kind: ShiftKind) {
       of = b.bin('xor', msbOf(result), cf);
     } else if (kind === 'shr' || kind === 'sar') {
       result = b.bin(kind, x, count, 8);
-      cf = b.bin('and', b.bin(kind, x, cm1, 8), one);
-      of = kind === 'shr' ? msbOf(x) : b.const(0n);
+      const before = b.bin(kind, x, cm1, 8);
+      cf = b.bin('and', before, one);
+      // Measured: OF is the sign bit of the value one shift before the end (for count 1, the original's).
+      of = kind === 'shr' ? msbOf(before) : b.const(0n);
     } else {
       // Rotates act modulo the width; for 8/16 bits build the doubled value and shift.
       const r = kind === 'rol' ? b.bin('sub', b.const(BigInt(n)), b.bin('and', count, b.const(BigInt(n - 1)), 4), 4) : count;
@@ -258,7 +265,8 @@ function liftShift(kind: ShiftKind) {
       return;
     }
     dst.writeBack(result);
-    b.emit({ op: 'resultflags', result, size: w, cf, of, af: b.const(0n), flags: ALL, unlessZero: known === undefined ? count : undefined });
+    // Measured: this CPU sets AF after a shift by a non-zero count.
+    b.emit({ op: 'resultflags', result, size: w, cf, of, af: b.const(1n), flags: ALL, unlessZero: known === undefined ? count : undefined });
     void size;
   };
 }
@@ -301,17 +309,18 @@ def(['bt', 'bts', 'btr', 'btc'], 0, CF, (b, i) => {
   if (i.name === 'btc') target.writeBack(b.bin('xor', target.value, mask));
   b.emit({ op: 'setflags', values: { CF: cf }, flags: CF });
 });
-def(['bsf', 'bsr'], 0, ALL, (b, i) => {
+// Measured: a zero source sets ZF and leaves the destination; every other flag is unchanged.
+def(['bsf', 'bsr'], 0, ZF, (b, i) => {
   const w = width(op(i, 0));
   const src = widen(b, b.read(op(i, 1)), w, false);
   const idx = i.name === 'bsf' ? b.un('ctz', src, 8) : b.bin('sub', b.const(63n), b.un('clz', src, 8));
   // A zero source leaves the destination unchanged.
   const old = b.read(op(i, 0));
-  b.emit({ op: 'resultflags', result: src, size: w, cf: b.const(0n), of: b.const(0n), af: b.const(0n), flags: ALL });
+  b.emit({ op: 'setflags', values: { ZF: b.un('iszero', src, 8) }, flags: ZF });
   const value = b.select(Cond.E, old, idx);
   b.write(op(i, 0), value);
 });
-def(['tzcnt', 'lzcnt', 'popcnt'], 0, ALL, (b, i) => {
+def(['tzcnt', 'lzcnt', 'popcnt'], 0, ALL & ~OF, (b, i) => {
   const w = width(op(i, 0));
   const src = widen(b, b.read(op(i, 1)), w, false);
   let result: Temp;
@@ -323,8 +332,10 @@ def(['tzcnt', 'lzcnt', 'popcnt'], 0, ALL, (b, i) => {
     b.emit({ op: 'resultflags', result: src, size: w, cf: b.const(0n), of: b.const(0n), af: b.const(0n), flags: ALL });
     b.emit({ op: 'setflags', values: { SF: b.const(0n) }, pfFrom: b.const(1n), flags: SF | PF });
   } else {
-    const cf = b.un('iszero', src, 8);
-    b.emit({ op: 'resultflags', result, size: w, cf, of: b.const(0n), af: b.const(0n), flags: ALL });
+    // Measured: CF = source is zero, ZF = result is zero, SF/PF/AF cleared, OF unchanged.
+    const zero = b.const(0n);
+    b.emit({ op: 'setflags', values: { CF: b.un('iszero', src, 8), ZF: b.un('iszero', result, 8), SF: zero, AF: zero },
+      pfFrom: b.const(1n), flags: CF | ZF | SF | AF | PF });
   }
 });
 

@@ -251,7 +251,7 @@ export class Engine implements GuestCpu {
   /** Translates the block at rip and installs it. */
   translate(rip: bigint): HostBlock {
     const t0 = process.hrtime.bigint();
-    const block = optimize(this.lifter.lift(rip));
+    const block = optimize(this.lifter.lift(rip, this.stopAt !== undefined && this.stopAt > rip ? this.stopAt : undefined));
     if (this.options.dumpIr) this.options.dumpIr(dumpBlock(block));
     const compiled = compileBlock(block);
     for (const f of compiled.faults) this.faults.set(f.rip, { signal: f.signal, message: f.message });

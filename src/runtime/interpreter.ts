@@ -3,6 +3,9 @@
 import { X86Insn, X86Operand } from '../capstone/capstone';
 import { gpr as gprRef } from '../frontend/registers';
 import { Lifter, unsupportedMessage } from '../frontend/lift';
+import { DIV_FLAGS } from '../frontend/semantics';
+import { Flag, FlagSet } from '../ir/ir';
+import { GuestFault } from '../memory/guest-memory';
 
 export interface GuestCpu {
   gpr(n: number): bigint;
@@ -50,6 +53,7 @@ export class Interpreter {
       this.exec(insn);
     } catch (e) {
       if (e instanceof Signal) { this.cpu.raise(e.signal, e.message); return rip; }
+      if (e instanceof GuestFault) { this.cpu.raise(11, `${e.message} by the instruction at 0x${rip.toString(16)}`); return rip; }
       throw e;
     }
     return next;
@@ -173,6 +177,7 @@ export class Interpreter {
       if (q > mask(bits)) throw new Signal(8, `divide error (quotient overflow) at 0x${insn.address.toString(16)}`);
     }
     q = BigInt.asUintN(bits, q); r = BigInt.asUintN(bits, r);
+    this.setFlags(toRflags(DIV_FLAGS.set | DIV_FLAGS.clear), toRflags(DIV_FLAGS.set));
     if (bits === 8) this.setReg('ax', q | (r << 8n));
     else {
       const names = { 16: ['ax', 'dx'], 32: ['eax', 'edx'], 64: ['rax', 'rdx'] }[bits as 16 | 32 | 64];
@@ -190,7 +195,7 @@ export class Interpreter {
     let count = rep ? this.cpu.gpr(RCX) : 1n;
     let si = this.cpu.gpr(RSI), di = this.cpu.gpr(RDI);
     const srcBase = insn.prefix[1] === 0x64 ? this.cpu.fsBase() : insn.prefix[1] === 0x65 ? this.cpu.gsBase() : 0n;
-    if ((kind === 'movs' || kind === 'stos') && !down && count > 0n) {
+    if (rep && (kind === 'movs' || kind === 'stos') && !down && count > 0n) {
       // Bulk forward copy or fill done on the host side in one piece.
       const n = Number(count) * size;
       const data = kind === 'movs' ? this.cpu.readMem(BigInt.asUintN(64, srcBase + si), n) : fill(this.reg(acc), size, n);
@@ -199,7 +204,7 @@ export class Interpreter {
       di += BigInt(n);
       count = 0n;
     }
-    while (count > 0n || !rep) {
+    while (rep ? count > 0n : true) {
       let stop = false;
       if (kind === 'movs') this.store(di, size, this.load(BigInt.asUintN(64, srcBase + si), size));
       else if (kind === 'stos') this.store(di, size, this.reg(acc));
@@ -263,6 +268,12 @@ export class Interpreter {
     const of = insn.name === 'rcl' ? msb ^ cf : msb ^ ((v >> BigInt(bits - 2)) & 1n);
     this.setFlags(CF | OF, (cf ? CF : 0n) | (of ? OF : 0n));
   }
+}
+
+/** An IR flag set as RFLAGS bits. */
+function toRflags(set: FlagSet): bigint {
+  const bits: Array<[number, bigint]> = [[Flag.CF, CF], [Flag.PF, PF], [Flag.AF, AF], [Flag.ZF, ZF], [Flag.SF, SF], [Flag.OF, OF]];
+  return bits.reduce((acc, [f, r]) => (set & f ? acc | r : acc), 0n);
 }
 
 function fill(value: bigint, size: number, n: number): Uint8Array {
