@@ -1,5 +1,5 @@
 // Compiles the benchmark kernels (bench/kernels/*.c) for x86-64 and AArch64 into build/bench/,
-// skipping builds that are newer than their source and the shared runtime header.
+// skipping builds newer than their source and runtime header and made with the same command line.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -23,8 +23,13 @@ function mtime(file: string): number {
 }
 
 function compileIfStale(compiler: string, flags: string[], source: string, output: string, newestInput: number): void {
-  if (mtime(output) > newestInput) return;
-  execFileSync(compiler, [...flags, '-o', output, source, '-lgcc'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const args = [...flags, '-o', output, source, '-lgcc'];
+  const stamp = `${output}.cmd`; // the command line that made the output: a flag change rebuilds
+  const command = [compiler, ...args].join(' ');
+  const sameCommand = fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === command;
+  if (sameCommand && mtime(output) > newestInput) return;
+  execFileSync(compiler, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  fs.writeFileSync(stamp, command);
 }
 
 export function buildKernels(repoRoot: string, only: string[]): KernelBuild[] {

@@ -103,6 +103,14 @@ test('every program in the manifest has a case', () => {
   expect(manifest.programs.map((p) => p.name).filter((name) => !covered.has(name))).toEqual([]);
 });
 
+/**
+ * Programs Ferry cannot run yet and why (docs/STATUS.md lists them too). Each must still stop with
+ * Ferry's SIGILL report naming the instruction; when one starts passing, this test fails until the
+ * entry is removed.
+ */
+const KNOWN_GAPS: Record<string, string> = JSON.parse(
+  fs.readFileSync(path.join(REPO_ROOT, 'test', 'programs', 'known-gaps.json'), 'utf8')) as Record<string, string>;
+
 describe.each(LINK_MODES)('%s build', (mode) => {
   describe.each(CASES.map((c) => [`${c.program} (${c.label})`, c] as const))('%s', (_name, c) => {
     const file = programPath(c.program, mode);
@@ -122,6 +130,11 @@ describe.each(LINK_MODES)('%s build', (mode) => {
       const ferry = runUnderFerry(file, c.args ?? [], c.env ?? DEFAULT_ENV, c.stdin);
       if (ferry.failure?.startsWith('timed out')) ferryTimeouts++;
       const [expected, actual] = comparableRuns(native, ferry);
+      if (KNOWN_GAPS[c.program]) {
+        expect(actual).not.toEqual(expected);
+        expect(ferry.stderr.toString('latin1')).toMatch(/ferry: SIGILL: unsupported instruction '[^']+' at 0x[0-9a-f]+ \(bytes [0-9a-f ]+\)/);
+        return;
+      }
       expect(actual).toEqual(expected);
     });
   });

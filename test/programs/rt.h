@@ -115,16 +115,16 @@ RT_NO_LIBCALL size_t strlen(const char *s) {
   while (s[n]) n++;
   return n;
 }
-static int rt_strcmp(const char *a, const char *b) {
+static __attribute__((unused)) int rt_strcmp(const char *a, const char *b) {
   while (*a && *a == *b) a++, b++;
   return (unsigned char)*a - (unsigned char)*b;
 }
-static int rt_starts_with(const char *s, const char *prefix) {
+static __attribute__((unused)) int rt_starts_with(const char *s, const char *prefix) {
   while (*prefix)
     if (*s++ != *prefix++) return 0;
   return 1;
 }
-static long rt_atol(const char *s) {
+static __attribute__((unused)) long rt_atol(const char *s) {
   long sign = 1, v = 0;
   if (*s == '-') sign = -1, s++;
   while (*s >= '0' && *s <= '9') v = v * 10 + (*s++ - '0');
@@ -133,7 +133,7 @@ static long rt_atol(const char *s) {
 
 /* ---- output: one write per printf call so stdout/stderr contents never depend on buffering ---- */
 struct rt_buf { char data[1024]; size_t len; int fd; };
-static void rt_buf_flush(struct rt_buf *b) {
+static __attribute__((unused)) void rt_buf_flush(struct rt_buf *b) {
   size_t off = 0;
   while (off < b->len) {
     long r = rt_write(b->fd, b->data + off, b->len - off);
@@ -142,11 +142,11 @@ static void rt_buf_flush(struct rt_buf *b) {
   }
   b->len = 0;
 }
-static void rt_buf_putc(struct rt_buf *b, char c) {
+static __attribute__((unused)) void rt_buf_putc(struct rt_buf *b, char c) {
   if (b->len == sizeof b->data) rt_buf_flush(b);
   b->data[b->len++] = c;
 }
-static void rt_buf_put_unsigned(struct rt_buf *b, unsigned long v, unsigned base, int width, char pad) {
+static __attribute__((unused)) void rt_buf_put_unsigned(struct rt_buf *b, unsigned long v, unsigned base, int width, char pad) {
   char digits[32];
   int n = 0;
   do {
@@ -158,7 +158,7 @@ static void rt_buf_put_unsigned(struct rt_buf *b, unsigned long v, unsigned base
 }
 
 /* Supports %d %i %u %x %c %s %% with an optional 'l' and a zero-padded or space-padded width. */
-static void rt_vfprintf(int fd, const char *fmt, va_list ap) {
+static __attribute__((unused)) void rt_vfprintf(int fd, const char *fmt, va_list ap) {
   struct rt_buf b;
   b.len = 0;
   b.fd = fd;
@@ -207,14 +207,16 @@ static void rt_vfprintf(int fd, const char *fmt, va_list ap) {
   }
   rt_buf_flush(&b);
 }
-static __attribute__((format(printf, 2, 3))) void rt_fprintf(int fd, const char *fmt, ...) {
+static __attribute__((unused, format(printf, 2, 3))) void rt_fprintf(int fd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   rt_vfprintf(fd, fmt, ap);
   va_end(ap);
 }
 #define rt_printf(...) rt_fprintf(1, __VA_ARGS__)
-static void rt_puts(int fd, const char *s) { rt_write(fd, s, strlen(s)); }
+static __attribute__((unused)) void rt_puts(int fd, const char *s) { rt_write(fd, s, strlen(s)); }
+static __attribute__((unused)) void rt_put_dec(int fd, long v) { rt_fprintf(fd, "%ld", v); }
+static __attribute__((unused)) void rt_put_hex(int fd, uint64_t v) { rt_fprintf(fd, "%016lx", (unsigned long)v); }
 
 /* ---- start-up ---- */
 typedef struct { int64_t tag; uint64_t val; } rt_elf_dyn;
@@ -248,7 +250,7 @@ static inline const rt_elf_dyn *rt_dynamic(void) {
   return d;
 }
 
-static uint64_t rt_getauxval(uint64_t tag, int *found) {
+static __attribute__((unused)) uint64_t rt_getauxval(uint64_t tag, int *found) {
   for (uint64_t *a = rt_auxv; a && a[0] != AT_NULL; a += 2)
     if (a[0] == tag) {
       if (found) *found = 1;
@@ -303,7 +305,7 @@ __asm__(".text\n"
 
 /* Sets up the x86-64 (variant II) TLS block from PT_TLS and points %fs at its thread pointer.
  * Returns the thread pointer, or 0 when the image has no PT_TLS. */
-static uintptr_t rt_setup_tls(void) {
+static __attribute__((unused)) uintptr_t rt_setup_tls(void) {
   const rt_elf_ehdr *eh = &__ehdr_start;
   const rt_elf_phdr *ph = (const rt_elf_phdr *)((const char *)eh + eh->phoff);
   for (int i = 0; i < eh->phnum; i++) {

@@ -54,15 +54,17 @@ int main(int argc, char **argv, char **envp) {
 
   fn0 volatile target = smc_text_target;
   rt_printf("own text before = %d\n", target());
+  /* Only the page(s) holding the 6 code bytes: the next page may belong to another segment. */
   uintptr_t page = (uintptr_t)smc_text_target & ~(RT_PAGE - 1);
-  rt_printf("mprotect text rwx=%ld\n", rt_mprotect((void *)page, 2 * RT_PAGE, PROT_READ | PROT_WRITE | PROT_EXEC));
+  size_t span = (((uintptr_t)smc_text_target + 6 - page) + RT_PAGE - 1) & ~(RT_PAGE - 1);
+  rt_printf("mprotect text rwx=%ld\n", rt_mprotect((void *)page, span, PROT_READ | PROT_WRITE | PROT_EXEC));
   uint32_t imm = 987654;
   memcpy((unsigned char *)(uintptr_t)smc_text_target + 1, &imm, 4);
   rt_printf("own text after patch = %d\n", target());
   imm = 2;
   memcpy((unsigned char *)(uintptr_t)smc_text_target + 1, &imm, 4);
   rt_printf("own text after second patch = %d\n", target());
-  rt_printf("mprotect text rx=%ld\n", rt_mprotect((void *)page, 2 * RT_PAGE, PROT_READ | PROT_EXEC));
+  rt_printf("mprotect text rx=%ld\n", rt_mprotect((void *)page, span, PROT_READ | PROT_EXEC));
   rt_printf("own text still patched = %d\n", target());
   return 0;
 }
