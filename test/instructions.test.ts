@@ -110,6 +110,13 @@ const GROUPS: Array<[string, () => SnippetCase[]]> = [
   ['flag instructions', () => cases('flags', ['clc', 'stc', 'cmc', 'cld', 'std', 'lahf', 'sahf', 'add rax, rbx; lahf'], 24)],
   ['string ops', () => cases('string', ['rep movsb', 'rep stosb', 'rep stosq', 'movsq', 'stosd', 'lodsb', 'repe cmpsb', 'repne scasb', 'std; rep movsb; cld'], 36,
     () => ({ rsi: DATA + 32n + BigInt(R.below(64)), rdi: DATA + 128n + BigInt(R.below(64)), rcx: BigInt(R.below(20)) }))],
+  ['rcl/rcr/shld/shrd', () => cases('dshift', ['rcl rax, 1', 'rcl ebx, cl', 'rcr dx, cl', 'rcr bl, 3', 'rcl byte ptr [rdi], cl', 'rcr qword ptr [rdi], 1',
+    'shld rax, rbx, 7', 'shld ecx, edx, cl', 'shrd rax, rbx, 63', 'shrd si, di, 5', 'shld qword ptr [rdi], rdx, cl', 'shrd esi, edi, cl'], 96,
+    () => ({ ...mem.rdi(), rcx: BigInt(R.below(70)) }))],
+  ['div 128/64 and overflow', () => cases('div64', ['div rbx', 'idiv rbx', 'div rcx', 'idiv rcx'], 60,
+    () => ({ rdx: R.below(2) ? BigInt(R.below(5)) : R.operand(64), rbx: BigInt(R.below(3)) === 0n ? R.operand(64) : BigInt(1 + R.below(100)), rcx: R.operand(64) | 1n }))],
+  ['cmpxchg16b', () => cases('cx16', ['lock cmpxchg16b xmmword ptr [rdi]', 'mov rax, qword ptr [rdi]; mov rdx, qword ptr [rdi + 8]; lock cmpxchg16b xmmword ptr [rdi]'], 10,
+    () => ({ rdi: DATA + 16n * BigInt(R.below(8)) }))],
   ['faults', () => cases('fault', ['ud2', 'int3', 'mov rax, qword ptr [0]', 'xor ebx, ebx; div rbx', 'mov ecx, 0; div ecx'], 5)],
 ];
 

@@ -24,7 +24,7 @@ export interface X86Insn {
   operands: X86Operand[];
 }
 
-interface CsLib { open: any; option: any; disasm: any; free: any; regName: any; insnName: any; strerror: any }
+interface CsLib { open: any; option: any; disasm: any; free: any; regName: any; insnName: any; strerror: any; malloc: any; iter: any }
 let lib: CsLib | undefined;
 function load(): CsLib {
   if (lib) return lib;
@@ -37,6 +37,8 @@ function load(): CsLib {
     regName: so.func('const char *cs_reg_name(size_t handle, unsigned int reg)'),
     insnName: so.func('const char *cs_insn_name(size_t handle, unsigned int id)'),
     strerror: so.func('const char *cs_strerror(int code)'),
+    malloc: so.func('void *cs_malloc(size_t handle)'),
+    iter: so.func('bool cs_disasm_iter(size_t handle, void *code, void *size, void *address, void *insn)'),
   };
   return lib;
 }
@@ -97,29 +99,66 @@ class Disassembler {
   }
 }
 
+const WINDOW = 1024;
+
 export class X86Decoder extends Disassembler {
-  constructor() { super(NC.CS_ARCH_X86, NC.CS_MODE_64, true); }
+  // cs_disasm_iter with one reused cs_insn: native buffers and views made once, no allocation per call.
+  // Node buffers pass to koffi as plain pointers, far cheaper than koffi-allocated cells.
+  private readonly code = Buffer.alloc(WINDOW);
+  private readonly cells = Buffer.alloc(24);
+  private readonly codeCell = this.cells.subarray(0, 8);
+  private readonly sizeCell = this.cells.subarray(8, 16);
+  private readonly addrCell = this.cells.subarray(16, 24);
+  private readonly codeAddress = koffi.address(this.code);
+  private readonly insnPtr: unknown;
+  private readonly rec: Uint8Array;
+  private readonly recView: DataView;
+  private readonly detail: Uint8Array;
+
+  constructor() {
+    super(NC.CS_ARCH_X86, NC.CS_MODE_64, true);
+    this.insnPtr = this.lib.malloc(this.handle);
+    this.rec = new Uint8Array(koffi.view(this.insnPtr, NC.sizeof_cs_insn));
+    this.recView = new DataView(this.rec.buffer, this.rec.byteOffset, this.rec.byteLength);
+    const detailPtr = koffi.decode(this.insnPtr, NC.cs_insn_detail, 'void *');
+    this.detail = new Uint8Array(koffi.view(detailPtr, NC.cs_detail_x86 + NC.cs_x86_operands + 8 * NC.sizeof_cs_x86_op));
+  }
 
   /** Decodes up to `count` instructions from `code` placed at `address`; stops early at undecodable bytes. */
   decode(code: Uint8Array, address: bigint, count: number): X86Insn[] {
     const result: X86Insn[] = [];
-    this.each(code, address, count, (rec, detail) => {
-      const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
+    const n = Math.min(code.length, WINDOW);
+    this.code.set(code.subarray(0, n));
+    this.cells.writeBigUInt64LE(this.codeAddress, 0);
+    this.cells.writeBigUInt64LE(BigInt(n), 8);
+    this.cells.writeBigUInt64LE(address, 16);
+    while (result.length < count && this.lib.iter(this.handle, this.codeCell, this.sizeCell, this.addrCell, this.insnPtr)) {
+      const rec = this.rec, dv = this.recView;
       const size = dv.getUint16(NC.cs_insn_size, true);
-      const mnemonic = cString(rec, NC.cs_insn_mnemonic, 32);
-      const opStr = cString(rec, NC.cs_insn_op_str, 160);
-      const insn: X86Insn = {
+      const insn = {
         address: dv.getBigUint64(NC.cs_insn_address, true),
         size,
         bytes: rec.slice(NC.cs_insn_bytes, NC.cs_insn_bytes + size),
         name: this.insnName(dv.getUint32(NC.cs_insn_id, true)),
-        text: opStr ? `${mnemonic} ${opStr}` : mnemonic,
         prefix: new Uint8Array(4), rex: 0, addrSize: 8, operands: [],
-      };
-      if (detail) this.readDetail(detail, insn);
+      } as unknown as X86Insn;
+      // The text is wanted only for reports: decode it again on demand rather than for every instruction.
+      const textOf = (bytes: Uint8Array, at: bigint) => this.textOf(bytes, at);
+      Object.defineProperty(insn, 'text', { get() { return textOf(this.bytes, this.address); }, enumerable: false });
+      this.readDetail(this.detail, insn);
       result.push(insn);
-    });
+    }
     return result;
+  }
+
+  private textOf(bytes: Uint8Array, address: bigint): string {
+    let text = '';
+    this.each(bytes, address, 1, (rec) => {
+      const mnemonic = cString(rec, NC.cs_insn_mnemonic, 32);
+      const opStr = cString(rec, NC.cs_insn_op_str, 160);
+      text = opStr ? `${mnemonic} ${opStr}` : mnemonic;
+    });
+    return text;
   }
 
   private readDetail(detail: Uint8Array, insn: X86Insn): void {

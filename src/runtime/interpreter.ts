@@ -235,20 +235,23 @@ export class Interpreter {
     const count = Number(this.read(c, insn) & (bits === 64 ? 63n : 31n));
     if (count === 0) return;
     const dst = this.read(d, insn), src = this.read(s, insn);
-    let result: bigint, cf: bigint;
-    if (insn.name === 'shld') {
-      const joined = (dst << BigInt(bits)) | src;
-      result = (joined << BigInt(count)) >> BigInt(bits) & mask(bits);
-      cf = (dst >> BigInt(bits - count)) & 1n;
-    } else {
-      const joined = (src << BigInt(bits)) | dst;
-      result = (joined >> BigInt(count)) & mask(bits);
-      cf = (dst >> BigInt(count - 1)) & 1n;
-    }
-    if (count > bits) { result = 0n; }
+    const B = BigInt(bits);
+    // The value after k single-bit shifts, with the source supplying the bits shifted in (repeating
+    // for 16-bit counts past the width, as this CPU does).
+    const after = (k: number): bigint => {
+      let v = dst;
+      for (let n = 0; n < k; n++) {
+        const inBit = insn.name === 'shld' ? (src >> (B - 1n - BigInt(n % bits))) & 1n : (src >> BigInt(n % bits)) & 1n;
+        v = insn.name === 'shld' ? ((v << 1n) | inBit) & mask(bits) : (v >> 1n) | (inBit << (B - 1n));
+      }
+      return v;
+    };
+    const prev = after(count - 1), result = after(count);
+    const cf = insn.name === 'shld' ? (prev >> (B - 1n)) & 1n : prev & 1n;
     this.write(d, insn, result);
-    const of = ((result ^ dst) >> BigInt(bits - 1)) & 1n;
-    this.setFlags(CF | PF | ZF | SF | OF | AF, (cf ? CF : 0n) | Interpreter.szp(result, bits) | (of ? OF : 0n));
+    // Measured: OF compares the sign before and after the last single-bit shift; AF is set.
+    const of = ((prev ^ result) >> (B - 1n)) & 1n;
+    this.setFlags(CF | PF | ZF | SF | OF | AF, (cf ? CF : 0n) | Interpreter.szp(result, bits) | (of ? OF : 0n) | AF);
   }
 
   private rotateCarry(insn: X86Insn): void {
