@@ -233,7 +233,8 @@ export class Interpreter {
     const [d, s, c] = insn.operands;
     const bits = d.size * 8;
     const count = Number(this.read(c, insn) & (bits === 64 ? 63n : 31n));
-    if (count === 0) return;
+    // A count of zero changes nothing, except that a 32-bit register is still written (zero-extended).
+    if (count === 0) { if (d.type === 'reg') this.write(d, insn, this.read(d, insn)); return; }
     const dst = this.read(d, insn), src = this.read(s, insn);
     const B = BigInt(bits);
     // The value after k single-bit shifts, with the source supplying the bits shifted in (repeating
@@ -259,7 +260,7 @@ export class Interpreter {
     const bits = d.size * 8;
     const raw = c ? Number(this.read(c, insn) & (bits === 64 ? 63n : 31n)) : 1;
     const count = raw % (bits + 1);
-    if (raw === 0) return;
+    if (raw === 0) { if (d.type === 'reg') this.write(d, insn, this.read(d, insn)); return; }
     let v = this.read(d, insn);
     let cf = this.cpu.rflags() & CF ? 1n : 0n;
     for (let k = 0; k < count; k++) {
