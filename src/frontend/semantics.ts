@@ -1,8 +1,9 @@
 // The one table of x86 instruction semantics: for each Capstone instruction name, the flags it
 // reads and writes and how it lifts to IR. A lift returns an Exit when the instruction ends the block.
 import { X86Insn, X86Operand } from '../capstone/capstone';
-import { ALL_FLAGS, Cond, COND_NAMES, COND_READS, Exit, Flag, FlagSet, Temp } from '../ir/ir';
-import { Builder, RSP } from './builder';
+import { Addr, ALL_FLAGS, Cond, COND_NAMES, COND_READS, Exit, Flag, FlagSet, Temp, VecKind } from '../ir/ir';
+import { Builder, RSP, UnsupportedOperand } from './builder';
+import { xmm } from './registers';
 
 export interface Semantics {
   reads: FlagSet;
@@ -430,5 +431,207 @@ def('sahf', 0, CF | PF | AF | ZF | SF, (b) => {
   b.emit({ op: 'getrflags', dst: f });
   b.emit({ op: 'setrflags', src: b.insert(f, ah, 0, 8) });
 });
+
+// ---- SSE / SSE2 -----------------------------------------------------------------------------
+/** V16 holds a memory source operand for the one instruction that loads it. */
+const XMEM = 16;
+const isXmm = (o: X86Operand | undefined): boolean => o !== undefined && o.type === 'reg' && xmm(o.reg) !== undefined;
+function xreg(o: X86Operand): number {
+  const n = o.type === 'reg' ? xmm(o.reg) : undefined;
+  if (n === undefined) throw new UnsupportedOperand(`expected an xmm register`);
+  return n;
+}
+/** A 16-byte SSE memory operand must be 16-byte aligned (movdqu/movups/movupd excepted): else #GP, SIGSEGV. */
+function alignedAddress(b: Builder, o: X86Operand & { type: 'mem' }): Addr {
+  const addr = b.address(o);
+  const low = b.bin('and', b.lea(addr), b.const(15n));
+  b.emit({ op: 'sideexit', a: low, when: 'nonzero', exit: { kind: 'fault', signal: 11, rip: b.insn.address, message: `misaligned ${b.insn.name} operand` } });
+  return addr;
+}
+/** An XMM source: its register, or V16 loaded with `size` bytes from memory (16 bytes must be aligned). */
+function xsrc(b: Builder, o: X86Operand, size: 4 | 8 | 16): number {
+  if (o.type !== 'mem') return xreg(o);
+  b.emit({ op: 'vload', xd: XMEM, addr: size === 16 ? alignedAddress(b, o) : b.address(o), size });
+  return XMEM;
+}
+function vop(b: Builder, kind: VecKind, xd: number, xa: number, xb: number, lane?: 'b' | 'h' | 's' | 'd', imm?: number): void {
+  b.emit({ op: 'vop', kind, xd, xa, xb, lane, imm });
+}
+def(['movdqu', 'movdqa', 'movaps', 'movups', 'movapd', 'movupd'], 0, 0, (b, i) => {
+  const d = op(i, 0), s = op(i, 1);
+  const address = (m: X86Operand & { type: 'mem' }) => (/^mov(dqa|aps|apd)$/.test(i.name) ? alignedAddress(b, m) : b.address(m));
+  if (d.type === 'mem') b.emit({ op: 'vstore', xa: xreg(s), addr: address(d), size: 16 });
+  else if (s.type === 'mem') b.emit({ op: 'vload', xd: xreg(d), addr: address(s), size: 16 });
+  else vop(b, 'mov', xreg(d), xreg(d), xreg(s));
+});
+def(['movd', 'movq'], 0, 0, (b, i) => {
+  const d = op(i, 0), s = op(i, 1);
+  if (isXmm(d)) {
+    if (isXmm(s)) vop(b, 'movq', xreg(d), xreg(d), xreg(s));
+    else if (s.type === 'mem') b.emit({ op: 'vload', xd: xreg(d), addr: b.address(s), size: s.size as 4 | 8 });
+    else b.emit({ op: 'vfromgpr', xd: xreg(d), src: b.read(s), size: s.size as 4 | 8 });
+  } else if (d.type === 'mem') {
+    b.emit({ op: 'vstore', xa: xreg(s), addr: b.address(d), size: d.size as 4 | 8 });
+  } else {
+    const t = b.temp();
+    b.emit({ op: 'vtogpr', dst: t, xa: xreg(s), size: d.size as 4 | 8 });
+    b.write(d, t);
+  }
+});
+function scalarMove(lane: 's' | 'd') {
+  return (b: Builder, i: X86Insn): void => {
+    const d = op(i, 0), s = op(i, 1);
+    const size = lane === 'd' ? 8 : 4;
+    if (d.type === 'mem') b.emit({ op: 'vstore', xa: xreg(s), addr: b.address(d), size });
+    else if (s.type === 'mem') b.emit({ op: 'vload', xd: xreg(d), addr: b.address(s), size });
+    else vop(b, 'movlow', xreg(d), xreg(d), xreg(s), lane);
+  };
+}
+{
+  const stringMovsd = table.get('movsd')!;
+  const sseMovsd = scalarMove('d');
+  // movsd is also the string instruction (movs dword), told apart by its xmm operand.
+  def('movsd', stringMovsd.reads, stringMovsd.writes, (b, i) => (i.operands.some(isXmm) ? sseMovsd(b, i) : stringMovsd.lift(b, i)));
+}
+def('movss', 0, 0, scalarMove('s'));
+function packed(kind: VecKind, lane?: 'b' | 'h' | 's' | 'd') {
+  return (b: Builder, i: X86Insn): void => {
+    const d = xreg(op(i, 0));
+    vop(b, kind, d, d, xsrc(b, op(i, 1), 16), lane);
+  };
+}
+def(['pxor', 'xorps', 'xorpd'], 0, 0, packed('xor'));
+def(['por', 'orps', 'orpd'], 0, 0, packed('or'));
+def(['pand', 'andps', 'andpd'], 0, 0, packed('and'));
+def(['pandn', 'andnps', 'andnpd'], 0, 0, packed('andn'));
+for (const [l, lane] of [['b', 'b'], ['w', 'h'], ['d', 's'], ['q', 'd']] as const) {
+  def(`padd${l}`, 0, 0, packed('add', lane));
+  def(`psub${l}`, 0, 0, packed('sub', lane));
+  if (l !== 'q') def(`pcmpeq${l}`, 0, 0, packed('cmpeq', lane));
+}
+for (const [suffix, lane] of [['bw', 'b'], ['wd', 'h'], ['dq', 's'], ['qdq', 'd']] as const) {
+  def(`punpckl${suffix}`, 0, 0, packed('zip1', lane));
+  def(`punpckh${suffix}`, 0, 0, packed('zip2', lane));
+}
+def('unpcklps', 0, 0, packed('zip1', 's'));
+def('unpckhps', 0, 0, packed('zip2', 's'));
+def('unpcklpd', 0, 0, packed('zip1', 'd'));
+def('unpckhpd', 0, 0, packed('zip2', 'd'));
+def(['pshufd', 'shufps', 'pshuflw', 'pshufhw'], 0, 0, (b, i) => {
+  const imm = op(i, 2);
+  if (imm.type !== 'imm') throw new UnsupportedOperand(`${i.name} without immediate`);
+  const d = xreg(op(i, 0));
+  vop(b, i.name as 'pshufd', d, d, xsrc(b, op(i, 1), 16), undefined, Number(imm.imm) & 0xff);
+});
+def('pmovmskb', 0, 0, (b, i) => {
+  const t = b.temp();
+  b.emit({ op: 'vmovmsk', dst: t, xa: xreg(op(i, 1)) });
+  b.write(op(i, 0), t);
+});
+for (const [lane, suffix] of [['d', 'sd'], ['s', 'ss']] as const) {
+  const size = lane === 'd' ? 8 : 4;
+  for (const k of ['add', 'sub', 'mul', 'div', 'min', 'max', 'sqrt'] as const) {
+    def(`${k}${suffix}`, 0, 0, (b, i) => {
+      const d = xreg(op(i, 0));
+      vop(b, `f${k}` as VecKind, d, d, xsrc(b, op(i, 1), size), lane);
+    });
+  }
+  def([`ucomi${suffix}`, `comi${suffix}`], 0, ALL, (b, i) => {
+    const a = xreg(op(i, 0));
+    b.emit({ op: 'fcomi', xa: a, xb: xsrc(b, op(i, 1), size), type: lane, flags: ALL });
+  });
+  def(`cvtsi2${suffix}`, 0, 0, (b, i) => {
+    const s = op(i, 1);
+    const from = s.size as 4 | 8;
+    b.emit({ op: 'vcvti2f', xd: xreg(op(i, 0)), src: b.read(s, from), from, type: lane });
+  });
+  // cvt*2si rounds by MXCSR; Ferry keeps MXCSR at its default, round to nearest even.
+  def([`cvtt${suffix}2si`, `cvt${suffix}2si`], 0, 0, (b, i) => {
+    const d = op(i, 0);
+    const t = b.temp();
+    b.emit({ op: 'vcvtf2i', dst: t, xa: xsrc(b, op(i, 1), size), type: lane, size: d.size as 4 | 8, round: !i.name.startsWith('cvtt') });
+    b.write(d, t);
+  });
+}
+for (const [lane, suffix] of [['d', 'pd'], ['s', 'ps']] as const) {
+  for (const k of ['add', 'sub', 'mul', 'div', 'min', 'max', 'sqrt'] as const) {
+    def(`${k}${suffix}`, 0, 0, (b, i) => {
+      const d = xreg(op(i, 0));
+      vop(b, `pf${k}` as VecKind, d, d, xsrc(b, op(i, 1), 16), lane);
+    });
+  }
+}
+function immOf(i: X86Insn, n: number): number {
+  const o = op(i, n);
+  if (!o || o.type !== 'imm') throw new UnsupportedOperand(`${i.name} without an immediate count`);
+  return Number(BigInt.asUintN(8, o.imm));
+}
+def(['psrldq', 'pslldq'], 0, 0, (b, i) => {
+  const d = xreg(op(i, 0));
+  vop(b, i.name as 'psrldq', d, d, d, undefined, immOf(i, 1));
+});
+for (const [name, kind] of [['psrl', 'ushr'], ['psll', 'shl'], ['psra', 'sshr']] as const) {
+  for (const [l, lane] of [['w', 'h'], ['d', 's'], ['q', 'd']] as const) {
+    if (kind === 'sshr' && l === 'q') continue;
+    // Only the immediate-count forms; a register count raises SIGILL through immOf.
+    def(`${name}${l}`, 0, 0, (b, i) => {
+      const d = xreg(op(i, 0));
+      vop(b, kind, d, d, d, lane, immOf(i, 1));
+    });
+  }
+}
+for (const [l, lane] of [['b', 'b'], ['w', 'h'], ['d', 's']] as const) def(`pcmpgt${l}`, 0, 0, packed('cmpgt', lane));
+def('packuswb', 0, 0, packed('packus', 'b'));
+def('packsswb', 0, 0, packed('packss', 'b'));
+def('packssdw', 0, 0, packed('packss', 'h'));
+def('shufpd', 0, 0, (b, i) => {
+  const d = xreg(op(i, 0));
+  const imm = immOf(i, 2);
+  vop(b, 'shufpd', d, d, xsrc(b, op(i, 1), 16), undefined, imm);
+});
+['eq', 'lt', 'le', 'unord', 'neq', 'nlt', 'nle', 'ord'].forEach((pred, imm) => {
+  for (const [suffix, lane, kind, size] of [['sd', 'd', 'fcmps', 8], ['ss', 's', 'fcmps', 4], ['pd', 'd', 'fcmpp', 16], ['ps', 's', 'fcmpp', 16]] as const) {
+    def(`cmp${pred}${suffix}`, 0, 0, (b, i) => {
+      const d = xreg(op(i, 0));
+      vop(b, kind, d, d, xsrc(b, op(i, 1), size), lane, imm);
+    });
+  }
+});
+for (const [name, kind, lane] of [['paddsb', 'sqadd', 'b'], ['paddsw', 'sqadd', 'h'], ['paddusb', 'uqadd', 'b'], ['paddusw', 'uqadd', 'h'],
+  ['psubsb', 'sqsub', 'b'], ['psubsw', 'sqsub', 'h'], ['psubusb', 'uqsub', 'b'], ['psubusw', 'uqsub', 'h'], ['pminub', 'umin', 'b'],
+  ['pmaxub', 'umax', 'b'], ['pminsw', 'smin', 'h'], ['pmaxsw', 'smax', 'h'], ['pavgb', 'urhadd', 'b'], ['pavgw', 'urhadd', 'h'],
+  ['pmullw', 'mul', 'h']] as const) {
+  def(name, 0, 0, packed(kind, lane));
+}
+def(['movmskps', 'movmskpd'], 0, 0, (b, i) => {
+  const t = b.temp();
+  b.emit({ op: 'vmovmsk', dst: t, xa: xreg(op(i, 1)), lane: i.name === 'movmskps' ? 's' : 'd' });
+  b.write(op(i, 0), t);
+});
+/** movhps/movhpd/movlps/movlpd: one 64-bit half to or from memory; the register forms movhlps/movlhps. */
+def(['movhps', 'movhpd', 'movlps', 'movlpd'], 0, 0, (b, i) => {
+  const d = op(i, 0), s = op(i, 1);
+  const high = i.name.startsWith('movh');
+  if (d.type === 'mem') {
+    const x = xreg(s);
+    if (high) vop(b, 'ins', XMEM, XMEM, x, 'd', 0x01);
+    b.emit({ op: 'vstore', xa: high ? XMEM : x, addr: b.address(d), size: 8 });
+  } else {
+    if (s.type !== 'mem') throw new UnsupportedOperand(`${i.name} register form`);
+    const x = xreg(d);
+    b.emit({ op: 'vload', xd: XMEM, addr: b.address(s), size: 8 });
+    vop(b, 'ins', x, x, XMEM, 'd', high ? 0x10 : 0x00);
+  }
+});
+def('movhlps', 0, 0, (b, i) => { const d = xreg(op(i, 0)); vop(b, 'ins', d, d, xreg(op(i, 1)), 'd', 0x01); });
+def('movlhps', 0, 0, (b, i) => { const d = xreg(op(i, 0)); vop(b, 'ins', d, d, xreg(op(i, 1)), 'd', 0x10); });
+def('cvtps2pd', 0, 0, (b, i) => { const d = xreg(op(i, 0)); vop(b, 'cvtps2pd', d, d, xsrc(b, op(i, 1), 8)); });
+def('cvtdq2pd', 0, 0, (b, i) => { const d = xreg(op(i, 0)); vop(b, 'cvtdq2pd', d, d, xsrc(b, op(i, 1), 8)); });
+def('cvtpd2ps', 0, 0, packed('cvtpd2ps'));
+def('cvttps2dq', 0, 0, packed('cvttps2dq'));
+def('pmuludq', 0, 0, packed('pmuludq'));
+def('cvtdq2ps', 0, 0, (b, i) => { const d = xreg(op(i, 0)); vop(b, 'cvtdq2ps', d, d, xsrc(b, op(i, 1), 16)); });
+def('cvtss2sd', 0, 0, (b, i) => { const d = xreg(op(i, 0)); vop(b, 'cvt', d, d, xsrc(b, op(i, 1), 4), 'd'); });
+def('cvtsd2ss', 0, 0, (b, i) => { const d = xreg(op(i, 0)); vop(b, 'cvt', d, d, xsrc(b, op(i, 1), 8), 's'); });
 
 export const SEMANTICS_FLAGS = { CF, PF, AF, ZF, SF, OF };

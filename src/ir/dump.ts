@@ -49,6 +49,15 @@ export function dumpOp(op: Op): string {
     case 'setrflags': return `rflags = ${t(op.src)}`;
     case 'getdf': return `${t(op.dst)} = df`;
     case 'setdf': return `df = ${op.value}`;
+    case 'vload': return `v${op.xd} = vload.${op.size * 8} ${addr(op.addr)}`;
+    case 'vstore': return `vstore.${op.size * 8} ${addr(op.addr)}, v${op.xa}`;
+    case 'vop': return `v${op.xd} = ${op.kind}${op.lane ? '.' + op.lane : ''} v${op.xa}, v${op.xb}${op.imm !== undefined ? `, ${op.imm}` : ''}`;
+    case 'vfromgpr': return `v${op.xd} = vfromgpr.${op.size * 8} ${t(op.src)}`;
+    case 'vtogpr': return `${t(op.dst)} = vtogpr.${op.size * 8} v${op.xa}`;
+    case 'vmovmsk': return `${t(op.dst)} = vmovmsk${op.lane ? '.' + op.lane : ''} v${op.xa}`;
+    case 'vcvti2f': return `v${op.xd}.${op.type}[0] = cvti2f.${op.from * 8} ${t(op.src)}`;
+    case 'vcvtf2i': return `${t(op.dst)} = cvtf2i${op.round ? '.rn' : ''}.${op.size * 8} v${op.xa}.${op.type}`;
+    case 'fcomi': return `fcomi.${op.type} v${op.xa}, v${op.xb} flags${flags(op.flags)}`;
     case 'sideexit': return `exit if ${t(op.a)} ${op.when === 'zero' ? '== 0' : '!= 0'}: ${dumpExit(op.exit)}`;
   }
 }

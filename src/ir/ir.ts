@@ -26,6 +26,23 @@ export type BinKind = 'add' | 'sub' | 'and' | 'or' | 'xor' | 'andn' | 'shl' | 's
 export type UnKind = 'not' | 'neg' | 'bswap' | 'clz' | 'ctz' | 'popcnt' | 'iszero' | 'nonzero';
 /** Flag-producing arithmetic; inc/dec keep CF, neg is 0 - a. `flags` is what the op writes, `live` what a later reader needs. */
 export type ArithKind = 'add' | 'sub' | 'adc' | 'sbb' | 'inc' | 'dec' | 'neg';
+/**
+ * Vector kinds: mov (whole register), movq (low 64 bits, upper zeroed), movlow (low lane of xb into xd),
+ * bitwise and/or/xor/andn (xd = ~xa & xb), lane-wise add/sub/cmpeq/zip1/zip2, pshufd/shufps (imm),
+ * scalar FP (low lane, rest of xa kept): fadd/fsub/fmul/fdiv/fmin/fmax/fsqrt, cvt (lane = result type);
+ * packed FP (lane s or d): pfadd/pfsub/pfmul/pfdiv/pfmin/pfmax/pfsqrt; cvtdq2ps; byte shifts psrldq/pslldq and
+ * lane shifts ushr/shl/sshr by imm; signed cmpgt; packus/packss (lane = result lane: xa's lanes low, xb's high); shufpd;
+ * pshuflw/pshufhw (imm); FP compares to lane masks, imm = predicate 0-7 (eq lt le unord neq nlt nle ord): fcmpp packed,
+ * fcmps the low lane only; ins: xd[imm >> 4] = xb[imm & 15] (lanes of `lane`); saturating/min/max/rounding-average/mul
+ * lane-wise integer ops named as the AArch64 instruction.
+ */
+export type VecKind = 'mov' | 'movq' | 'movlow' | 'and' | 'or' | 'xor' | 'andn' | 'add' | 'sub' | 'cmpeq' | 'zip1' | 'zip2'
+  | 'pshufd' | 'shufps' | 'fadd' | 'fsub' | 'fmul' | 'fdiv' | 'fmin' | 'fmax' | 'fsqrt' | 'cvt'
+  | 'pfadd' | 'pfsub' | 'pfmul' | 'pfdiv' | 'pfmin' | 'pfmax' | 'pfsqrt' | 'cvtdq2ps'
+  | 'psrldq' | 'pslldq' | 'ushr' | 'shl' | 'sshr' | 'cmpgt' | 'packus' | 'packss' | 'shufpd' | 'pshuflw' | 'pshufhw'
+  | 'fcmpp' | 'fcmps' | 'ins'
+  | 'sqadd' | 'uqadd' | 'sqsub' | 'uqsub' | 'smin' | 'smax' | 'umin' | 'umax' | 'urhadd' | 'mul'
+  | 'cvtps2pd' | 'cvtpd2ps' | 'cvtdq2pd' | 'cvttps2dq' | 'pmuludq';
 export type LogicKind = 'and' | 'or' | 'xor';
 export type Segment = 'fs' | 'gs';
 
@@ -59,6 +76,20 @@ export type Op =
   | { op: 'setrflags'; src: Temp }
   | { op: 'getdf'; dst: Temp }
   | { op: 'setdf'; value: 0 | 1 }
+  /** XMM ops: xd/xa/xb are vector register numbers (0-15 = XMM0-15, 16 = the memory-operand scratch). */
+  | { op: 'vload'; xd: number; addr: Addr; size: 4 | 8 | 16 }       // zeroes the rest of xd
+  | { op: 'vstore'; xa: number; addr: Addr; size: 4 | 8 | 16 }
+  | { op: 'vop'; kind: VecKind; xd: number; xa: number; xb: number; lane?: 'b' | 'h' | 's' | 'd'; imm?: number }
+  | { op: 'vfromgpr'; xd: number; src: Temp; size: 4 | 8 }          // zeroes the rest of xd
+  | { op: 'vtogpr'; dst: Temp; xa: number; size: 4 | 8 }
+  /** pmovmskb (lane b, the default), movmskps (s), movmskpd (d): the sign bit of each lane. */
+  | { op: 'vmovmsk'; dst: Temp; xa: number; lane?: 'b' | 's' | 'd' }
+  /** cvtsi2sd/ss: the low lane of xd = (float) src, the rest kept. */
+  | { op: 'vcvti2f'; xd: number; src: Temp; from: 4 | 8; type: 's' | 'd' }
+  /** cvtt*2si (truncating) / cvt*2si (nearest-even, MXCSR's default): out of range or NaN gives the integer indefinite value. */
+  | { op: 'vcvtf2i'; dst: Temp; xa: number; type: 's' | 'd'; size: 4 | 8; round?: boolean }
+  /** ucomis/comis: ZF, PF, CF from the comparison; OF, SF, AF cleared. */
+  | { op: 'fcomi'; xa: number; xb: number; type: 's' | 'd'; flags: FlagSet }
   /** Leaves the block for `exit` when `a` is zero (or non-zero). */
   | { op: 'sideexit'; a: Temp; when: 'zero' | 'nonzero'; exit: Exit };
 

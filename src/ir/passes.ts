@@ -19,7 +19,7 @@ export function flagsRead(op: Op): FlagSet {
 
 export function flagsWritten(op: Op): FlagSet {
   switch (op.op) {
-    case 'arith': case 'logic': case 'setflags': case 'resultflags': return op.flags;
+    case 'arith': case 'logic': case 'setflags': case 'resultflags': case 'fcomi': return op.flags;
     case 'setrflags': return ALL_FLAGS;
     case 'cmc': return Flag.CF;
     default: return 0;
@@ -99,6 +99,9 @@ export function opUses(op: Op): Temp[] {
     case 'resultflags': return [op.result, ...[op.cf, op.of, op.af, op.unlessZero].filter((t): t is Temp => t !== undefined)];
     case 'setrflags': return [op.src];
     case 'sideexit': return op.exit.kind === 'indirect' ? [op.a, op.exit.target] : [op.a];
+    case 'vload': case 'vstore': return addr(op.addr);
+    case 'vop': case 'vmovmsk': case 'vtogpr': case 'vcvtf2i': case 'fcomi': return [];
+    case 'vfromgpr': case 'vcvti2f': return [op.src];
   }
 }
 
@@ -110,6 +113,7 @@ function hasEffect(op: Op): boolean {
   switch (op.op) {
     case 'setreg': case 'store': case 'setflags': case 'resultflags': case 'setrflags': case 'setdf':
     case 'sideexit': case 'cmc': return true;
+    case 'vload': case 'vstore': case 'vop': case 'vfromgpr': case 'vcvti2f': case 'fcomi': return true;
     case 'arith': case 'logic': return (op.live ?? op.flags) !== 0;
     // A load may fault; keep it so the guest sees the fault where the real CPU would.
     case 'load': return true;

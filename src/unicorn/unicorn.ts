@@ -17,11 +17,20 @@ interface UcLib {
 }
 
 let lib: UcLib | undefined;
+/** koffi's type names are process-wide: a second copy of this module (jest runs test files in one process) reuses them. */
+function namedProto(name: string, definition: string): TypeObject {
+  try {
+    return koffi.proto(definition);
+  } catch (e) {
+    if (!String(e).includes('Duplicate type name')) throw e;
+    return koffi.type(name);
+  }
+}
 function load(): UcLib {
   if (lib) return lib;
   const so = koffi.load('libunicorn.so.2');
-  const intrProto = koffi.proto('void uc_cb_intr(void *uc, uint32_t intno, void *user)');
-  const memProto = koffi.proto('bool uc_cb_mem(void *uc, int type, uint64_t address, int size, int64_t value, void *user)');
+  const intrProto = namedProto('uc_cb_intr', 'void uc_cb_intr(void *uc, uint32_t intno, void *user)');
+  const memProto = namedProto('uc_cb_mem', 'bool uc_cb_mem(void *uc, int type, uint64_t address, int size, int64_t value, void *user)');
   lib = {
     open: so.func('int uc_open(int arch, int mode, _Out_ void **uc)'),
     close: so.func('int uc_close(void *uc)'),

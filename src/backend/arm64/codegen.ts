@@ -31,6 +31,7 @@ export interface CompiledBlock {
 }
 
 const S = { A: 16, B: 17, C: 30 };   // scratch registers
+const V = { T: 17 };                 // vector scratch (V16 carries memory operands)
 const XZR = 31;
 const NZCV_N = 31, NZCV_Z = 30, NZCV_C = 29, NZCV_V = 28;
 
@@ -167,6 +168,19 @@ class BlockCompiler {
         this.emit(A.movz(true, S.A, op.value));
         this.emit(A.ldst(Mem.STR_X, S.A, X_STATE, STATE.df));
         return;
+      case 'vload': this.memAccess(({ 4: Mem.LDR_S, 8: Mem.LDR_D, 16: Mem.LDR_Q } as const)[op.size], op.xd, op.addr); return;
+      case 'vstore': this.memAccess(({ 4: Mem.STR_S, 8: Mem.STR_D, 16: Mem.STR_Q } as const)[op.size], op.xa, op.addr); return;
+      case 'vop': return this.vop(op);
+      case 'vfromgpr': this.emit(A.fmovToFp(op.size === 8, op.xd, this.r(op.src))); return;
+      case 'vtogpr': { const d = this.dst(op.dst); this.emit(A.fmovFromFp(op.size === 8, d, op.xa)); return; }
+      case 'vmovmsk': return op.lane === 's' || op.lane === 'd' ? this.fpMovmsk(op.dst, op.xa, op.lane) : this.vmovmsk(op.dst, op.xa);
+      case 'vcvti2f': {
+        this.emit(A.intToFp('scvtf', op.from === 8, op.type, V.T, this.r(op.src)));
+        this.emit(A.insElement(op.type, op.xd, 0, V.T, 0));
+        return;
+      }
+      case 'vcvtf2i': return this.vcvtf2i(op);
+      case 'fcomi': return this.fcomi(op);
       case 'sideexit': {
         const at = this.emit(A.nop());
         this.pending.push({ at, kind: op.when === 'zero' ? 'cbz' : 'cbnz', reg: this.r(op.a), exit: op.exit });
@@ -338,6 +352,270 @@ class BlockCompiler {
   }
   private store(addr: Addr, src: Temp, size: 1 | 2 | 4 | 8): void {
     this.memAccess(BlockCompiler.STORES[size], this.r(src), addr);
+  }
+
+  // ---- vectors ----------------------------------------------------------------------------
+
+  private vop(op: Extract<Op, { op: 'vop' }>): void {
+    const { xd, xa, xb } = op;
+    const lane = op.lane ?? 'd';
+    const arr = ({ b: '16b', h: '8h', s: '4s', d: '2d' } as const)[lane];
+    const fp = lane === 's' ? 's' : 'd';
+    switch (op.kind) {
+      case 'mov': if (xd !== xb) this.emit(A.vmov(xd, xb)); return;
+      case 'movq': this.emit(A.fpUnary('fmov', 'd', xd, xb)); return;
+      case 'movlow': this.emit(A.insElement(lane, xd, 0, xb, 0)); return;
+      case 'and': this.emit(A.simdLogic('and', '16b', xd, xa, xb)); return;
+      case 'or': this.emit(A.simdLogic('orr', '16b', xd, xa, xb)); return;
+      case 'xor': this.emit(A.simdLogic('eor', '16b', xd, xa, xb)); return;
+      case 'andn': this.emit(A.simdLogic('bic', '16b', xd, xb, xa)); return;
+      case 'add': this.emit(A.simd3Same('add', arr, xd, xa, xb)); return;
+      case 'sub': this.emit(A.simd3Same('sub', arr, xd, xa, xb)); return;
+      case 'cmpeq': this.emit(A.simd3Same('cmeq', arr, xd, xa, xb)); return;
+      case 'zip1': this.emit(A.simdPermute('zip1', arr, xd, xa, xb)); return;
+      case 'zip2': this.emit(A.simdPermute('zip2', arr, xd, xa, xb)); return;
+      case 'pshufd': {
+        for (let i = 0; i < 4; i++) this.emit(A.insElement('s', V.T, i, xb, (op.imm! >> (2 * i)) & 3));
+        this.emit(A.vmov(xd, V.T));
+        return;
+      }
+      case 'shufps': {
+        // Result dwords 0-1 come from xa, 2-3 from xb.
+        for (let i = 0; i < 4; i++) this.emit(A.insElement('s', V.T, i, i < 2 ? xa : xb, (op.imm! >> (2 * i)) & 3));
+        this.emit(A.vmov(xd, V.T));
+        return;
+      }
+      case 'pfadd': case 'pfsub': case 'pfmul': case 'pfdiv': case 'pfsqrt': {
+        const va = lane === 's' ? '4s' : '2d';
+        const esize = lane === 's' ? 32 : 64;
+        if (op.kind === 'pfsqrt') this.emit(A.fpVecUnary('fsqrt', va, V.T, xb));
+        else this.emit(A.fpVec3(op.kind.slice(1) as 'fadd', va, V.T, xa, xb));
+        // x86 NaN rules per lane: a new NaN is negative; a NaN first operand wins (quieted).
+        const src1 = op.kind === 'pfsqrt' ? xb : xa;
+        this.emit(A.fpVec3('fcmeq', va, 18, src1, src1));
+        this.emit(A.fpVec3('fcmeq', va, 19, xb, xb));
+        this.emit(A.simdLogic('and', '16b', 19, 18, 19));
+        this.emit(A.fpVec3('fcmeq', va, 20, V.T, V.T));
+        this.emit(A.simdLogic('bic', '16b', 19, 19, 20));
+        this.emit(A.simdShiftImm('shl', va, 19, 19, esize - 1));
+        this.emit(A.simdLogic('eor', '16b', V.T, V.T, 19));
+        if (op.kind !== 'pfsqrt') {
+          this.emit(A.fpVec3('fadd', va, 19, xa, xa));
+          this.emit(A.simdLogic('bif', '16b', V.T, 19, 18));
+        }
+        this.emit(A.vmov(xd, V.T));
+        return;
+      }
+      case 'pfmin': case 'pfmax': {
+        const va = lane === 's' ? '4s' : '2d';
+        // a < b ? a : b per lane (a > b for max); NaN or equal lanes give b.
+        if (op.kind === 'pfmin') this.emit(A.fpVec3('fcmgt', va, 18, xb, xa));
+        else this.emit(A.fpVec3('fcmgt', va, 18, xa, xb));
+        this.emit(A.vmov(V.T, xb));
+        this.emit(A.simdLogic('bit', '16b', V.T, xa, 18));
+        this.emit(A.vmov(xd, V.T));
+        return;
+      }
+      case 'cvtdq2ps': this.emit(A.scvtfVec('4s', xd, xb)); return;
+      case 'psrldq': case 'pslldq': {
+        const n = op.imm!;
+        if (n === 0) { if (xd !== xa) this.emit(A.vmov(xd, xa)); return; }
+        if (n >= 16) { this.emit(A.moviZero(xd)); return; }
+        this.emit(A.moviZero(18));
+        if (op.kind === 'psrldq') this.emit(A.simdExt(true, xd, xa, 18, n));
+        else this.emit(A.simdExt(true, xd, 18, xa, 16 - n));
+        return;
+      }
+      case 'ushr': case 'shl': case 'sshr': {
+        const esize = 8 << ['b', 'h', 's', 'd'].indexOf(lane);
+        const n = op.imm!;
+        if (n === 0) { if (xd !== xa) this.emit(A.vmov(xd, xa)); return; }
+        if (n >= esize && op.kind !== 'sshr') { this.emit(A.moviZero(xd)); return; }
+        this.emit(A.simdShiftImm(op.kind, arr, xd, xa, Math.min(n, op.kind === 'sshr' ? esize : esize - 1)));
+        return;
+      }
+      case 'cmpgt': this.emit(A.simd3Same('cmgt', arr, xd, xa, xb)); return;
+      case 'packus': case 'packss': {
+        const narrow = op.kind === 'packus' ? 'sqxtun' : 'sqxtn';
+        const [lo, hi] = lane === 'b' ? ['8b', '16b'] as const : ['4h', '8h'] as const;
+        this.emit(A.simdNarrow(narrow, lo, V.T, xa));
+        this.emit(A.simdNarrow(narrow, hi, V.T, xb));
+        this.emit(A.vmov(xd, V.T));
+        return;
+      }
+      case 'pshuflw': case 'pshufhw': {
+        // One half of the words shuffled within itself, the other half copied.
+        const base = op.kind === 'pshuflw' ? 0 : 4;
+        this.emit(A.vmov(V.T, xb));
+        for (let i = 0; i < 4; i++) this.emit(A.insElement('h', V.T, base + i, xb, base + ((op.imm! >> (2 * i)) & 3)));
+        this.emit(A.vmov(xd, V.T));
+        return;
+      }
+      case 'fcmpp': case 'fcmps': {
+        const va = lane === 's' ? '4s' : '2d';
+        const pred = op.imm! & 7;
+        const base = pred & 3;
+        if (base === 0) this.emit(A.fpVec3('fcmeq', va, V.T, xa, xb));
+        else if (base === 1) this.emit(A.fpVec3('fcmgt', va, V.T, xb, xa));
+        else if (base === 2) this.emit(A.fpVec3('fcmge', va, V.T, xb, xa));
+        else {
+          // ordered: both lanes equal to themselves; unord is its complement.
+          this.emit(A.fpVec3('fcmeq', va, V.T, xa, xa));
+          this.emit(A.fpVec3('fcmeq', va, 18, xb, xb));
+          this.emit(A.simdLogic('and', '16b', V.T, V.T, 18));
+        }
+        // Predicates 4-7 are the negations of 0-3; unord (3) is the negation of ordered.
+        if ((pred >= 4) !== (base === 3)) this.emit(A.simd2Misc('not', '16b', V.T, V.T));
+        if (op.kind === 'fcmpp') this.emit(A.vmov(xd, V.T));
+        else this.emit(A.insElement(lane, xd, 0, V.T, 0));
+        return;
+      }
+      case 'ins': this.emit(A.insElement(lane, xd, op.imm! >> 4, xb, op.imm! & 15)); return;
+      case 'sqadd': case 'uqadd': case 'sqsub': case 'uqsub': case 'smin': case 'smax': case 'umin': case 'umax': case 'urhadd': case 'mul':
+        this.emit(A.simd3Same(op.kind, arr, xd, xa, xb));
+        return;
+      case 'cvtps2pd': this.emit(A.fcvtl2d(V.T, xb)); this.emit(A.vmov(xd, V.T)); return;
+      case 'cvtpd2ps': this.emit(A.fcvtn2s(xd, xb)); return;
+      case 'cvtdq2pd':
+        this.emit(A.simdShiftLong('sshll', '2s', V.T, xb, 0));
+        this.emit(A.scvtfVec('2d', xd, V.T));
+        return;
+      case 'cvttps2dq':
+        // NaN or out of range gives 0x80000000 per lane; fcvtzs gives 0 or 0x7fffffff there.
+        this.emit(A.fcvtzsVec('4s', V.T, xb));
+        this.emit(A.fpVec3('fcmeq', '4s', 18, xb, xb));
+        this.emit(A.moviZero(20));
+        this.emit(A.simd2Misc('not', '16b', 20, 20));
+        this.emit(A.simdShiftImm('ushr', '4s', 20, 20, 1));
+        this.emit(A.simd3Same('cmeq', '4s', 19, V.T, 20));
+        this.emit(A.simdLogic('orn', '16b', 19, 19, 18));
+        this.emit(A.simd2Misc('not', '16b', 20, 20));
+        this.emit(A.simdLogic('bit', '16b', V.T, 20, 19));
+        this.emit(A.vmov(xd, V.T));
+        return;
+      case 'pmuludq':
+        this.emit(A.simdNarrow('xtn', '2s', 18, xa));
+        this.emit(A.simdNarrow('xtn', '2s', 19, xb));
+        this.emit(A.simdMulLong('umull', '2s', xd, 18, 19));
+        return;
+      case 'shufpd':
+        this.emit(A.insElement('d', V.T, 0, xa, op.imm! & 1));
+        this.emit(A.insElement('d', V.T, 1, xb, (op.imm! >> 1) & 1));
+        this.emit(A.vmov(xd, V.T));
+        return;
+      case 'fmin': case 'fmax':
+        // x86: a < b ? a : b (a > b for max); any NaN or equal values give b.
+        this.emit(A.mrsNzcv(S.C));
+        this.emit(A.fcmp(fp, xa, xb));
+        this.emit(A.fcsel(fp, V.T, xa, xb, op.kind === 'fmin' ? Cond.MI : Cond.GT));
+        this.emit(A.msrNzcv(S.C));
+        this.emit(A.insElement(fp, xd, 0, V.T, 0));
+        return;
+      case 'fsqrt':
+        // A NaN source propagates (quieted); an invalid result is x86's negative default NaN.
+        this.emit(A.mrsNzcv(S.C));
+        this.emit(A.fpUnary('fsqrt', fp, V.T, xb));
+        this.emit(A.fcmp(fp, xb, xb));
+        this.emit(A.bCond(Cond.VS, 4 * 4));
+        this.emit(A.fcmp(fp, V.T, V.T));
+        this.emit(A.bCond(Cond.VC, 2 * 4));
+        this.emit(A.fpUnary('fneg', fp, V.T, V.T));
+        this.emit(A.msrNzcv(S.C));
+        this.emit(A.insElement(fp, xd, 0, V.T, 0));
+        return;
+      case 'cvt': {
+        // lane is the result type; the source is the other precision.
+        const from = fp === 'd' ? 's' : 'd';
+        this.emit(A.fcvt(fp, from, V.T, xb));
+        this.emit(A.insElement(fp, xd, 0, V.T, 0));
+        return;
+      }
+      case 'fadd': case 'fsub': case 'fmul': case 'fdiv': {
+        // x86 NaN rules: a NaN first operand wins (quieted), else the second; a new NaN is negative.
+        this.emit(A.mrsNzcv(S.C));
+        this.emit(A.fpArith(op.kind, fp, V.T, xa, xb));
+        this.emit(A.fcmp(fp, xa, xb));
+        this.emit(A.bCond(Cond.VC, 5 * 4));
+        this.emit(A.fcmp(fp, xa, xa));
+        this.emit(A.bCond(Cond.VC, 6 * 4));
+        this.emit(A.fpArith('fadd', fp, V.T, xa, xa));
+        this.emit(A.b(4 * 4));
+        this.emit(A.fcmp(fp, V.T, V.T));
+        this.emit(A.bCond(Cond.VC, 2 * 4));
+        this.emit(A.fpUnary('fneg', fp, V.T, V.T));
+        this.emit(A.msrNzcv(S.C));
+        this.emit(A.insElement(fp, xd, 0, V.T, 0));
+        return;
+      }
+    }
+  }
+
+  /** pmovmskb: the top bit of each byte; 0/1 bytes gather into one byte by a multiply. */
+  private vmovmsk(dst: Temp, xa: number): void {
+    const d = this.dst(dst);
+    this.emit(A.simdShiftImm('ushr', '16b', V.T, xa, 7));
+    this.emit(A.umov('d', S.A, V.T, 0));
+    this.emit(A.umov('d', S.B, V.T, 1));
+    for (const w of A.movImm64(S.C, 0x0102040810204080n)) this.emit(w);
+    this.emit(A.mul(true, S.A, S.A, S.C));
+    this.emit(A.mul(true, S.B, S.B, S.C));
+    this.emit(A.lsrImm(true, S.A, S.A, 56));
+    this.emit(A.lsrImm(true, S.B, S.B, 56));
+    this.emit(A.orrReg(true, d, S.A, S.B, Shift.LSL, 8));
+  }
+
+  /** movmskps/movmskpd: lane sign bits through two 64-bit halves. */
+  private fpMovmsk(dst: Temp, xa: number, lane: 's' | 'd'): void {
+    const d = this.dst(dst);
+    this.emit(A.simdShiftImm('ushr', lane === 's' ? '4s' : '2d', V.T, xa, lane === 's' ? 31 : 63));
+    this.emit(A.umov('d', S.A, V.T, 0));
+    this.emit(A.umov('d', S.B, V.T, 1));
+    if (lane === 's') {
+      this.emit(A.orrReg(true, S.A, S.A, S.A, Shift.LSR, 31));
+      this.emit(A.orrReg(true, S.B, S.B, S.B, Shift.LSR, 31));
+      this.emit(A.andImm(true, S.A, S.A, 3n));
+      this.emit(A.andImm(true, S.B, S.B, 3n));
+      this.emit(A.orrReg(true, d, S.A, S.B, Shift.LSL, 2));
+    } else {
+      this.emit(A.orrReg(true, d, S.A, S.B, Shift.LSL, 1));
+    }
+  }
+
+  private vcvtf2i(op: Extract<Op, { op: 'vcvtf2i' }>): void {
+    const d = this.dst(op.dst);
+    this.emit(A.mrsNzcv(S.C));
+    this.emit(A.fpToInt(op.round ? 'fcvtns' : 'fcvtzs', true, op.type, S.A, op.xa));
+    if (op.size === 8) {
+      // Saturation to INT64_MAX means out of range (INT64_MIN is the indefinite value already).
+      for (const w of A.movImm64(S.B, 0x7fffffffffffffffn)) this.emit(w);
+      this.emit(A.cmpReg(true, S.A, S.B));
+      for (const w of A.movImm64(S.B, 0x8000000000000000n)) this.emit(w);
+      this.emit(A.csel(true, S.A, S.B, S.A, Cond.EQ));
+    } else {
+      this.emit(A.sxtw(S.B, S.A));
+      this.emit(A.cmpReg(true, S.B, S.A));
+      this.emit(A.movz(true, S.B, 0x8000, 1));
+      this.emit(A.csel(true, S.A, S.A, S.B, Cond.EQ));
+    }
+    this.emit(A.fcmp(op.type, op.xa, op.xa));
+    this.emit(A.csel(true, d, S.B, S.A, Cond.VS));
+    if (op.size === 4) this.emit(A.movReg(false, d, d));
+    this.emit(A.msrNzcv(S.C));
+  }
+
+  private fcomi(op: Extract<Op, { op: 'fcomi' }>): void {
+    // fcmp: unordered 0011, equal 0110, less 1000, greater 0010.
+    // x86: CF = less or unordered (LT), ZF = equal or unordered, PF = unordered; OF, SF, AF = 0.
+    this.emit(A.fcmp(op.type, op.xa, op.xb));
+    this.emit(A.cset(false, S.A, Cond.GE));                 // !CF, the stored carry
+    this.emit(A.cset(false, S.B, Cond.EQ));
+    this.emit(A.cset(false, X_PF, Cond.VC));                // 0 (even parity) when unordered
+    this.emit(A.cset(false, S.C, Cond.VS));
+    this.emit(A.orrReg(false, S.B, S.B, S.C));              // ZF
+    this.emit(A.lslImm(false, S.A, S.A, NZCV_C));
+    this.emit(A.orrReg(false, S.A, S.A, S.B, Shift.LSL, NZCV_Z));
+    this.emit(A.msrNzcv(S.A));
+    this.emit(A.movReg(true, X_AF, XZR));
   }
 
   // ---- flags ------------------------------------------------------------------------------

@@ -762,3 +762,16 @@ export function fpVecUnary(op: keyof typeof FP_VEC_UNARY, arr: FpVecArrangement,
   const [u, opcode] = FP_VEC_UNARY[op];
   return u32(fpArrangement(arr) | (u << 29) | (1 << 23) | 0x0e200800 | (opcode << 12) | (reg(vn) << 5) | reg(vd));
 }
+
+/** SCVTF (vector, integer): each 32-bit (arr 4s) or 64-bit (2d) signed lane to FP. */
+export function scvtfVec(arr: FpVecArrangement, vd: number, vn: number): number {
+  return u32(fpArrangement(arr) | 0x0e21d800 | (reg(vn) << 5) | reg(vd));
+}
+/** FCVTL: the low two singles of vn widened to doubles. */
+export const fcvtl2d = (vd: number, vn: number): number => u32(0x0e617800 | (reg(vn) << 5) | reg(vd));
+/** FCVTN: two doubles narrowed to the low two singles of vd; the upper half is zeroed. */
+export const fcvtn2s = (vd: number, vn: number): number => u32(0x0e616800 | (reg(vn) << 5) | reg(vd));
+/** FCVTZS (vector): each single (4s) or double (2d) lane to a signed integer, truncating and saturating. */
+export function fcvtzsVec(arr: FpVecArrangement, vd: number, vn: number): number {
+  return u32(fpArrangement(arr) | 0x0ea1b800 | (reg(vn) << 5) | reg(vd));
+}
