@@ -111,8 +111,10 @@ export function opDef(op: Op): Temp | undefined {
 
 function hasEffect(op: Op): boolean {
   switch (op.op) {
-    case 'setreg': case 'store': case 'setflags': case 'resultflags': case 'setrflags': case 'setdf':
+    case 'setreg': case 'store': case 'setrflags': case 'setdf':
     case 'sideexit': case 'cmc': return true;
+    // Flags that no later reader needs are not computed at all.
+    case 'setflags': case 'resultflags': return (op.live ?? op.flags) !== 0;
     case 'vload': case 'vstore': case 'vop': case 'vfromgpr': case 'vcvti2f': case 'fcomi': return true;
     case 'arith': case 'logic': return (op.live ?? op.flags) !== 0;
     // A load may fault; keep it so the guest sees the fault where the real CPU would.

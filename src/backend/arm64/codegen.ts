@@ -43,6 +43,9 @@ const ARM_COND: Array<Cond | undefined> = [
 
 export class CodegenError extends Error {}
 
+/** Lowerings that write their destination only after reading every operand (see hintDestination). */
+const HINT_SAFE = new Set<Op['op']>(['bin', 'un', 'ext', 'extract', 'lea', 'load', 'select', 'setcc', 'arith', 'logic', 'segbase']);
+
 export function compileBlock(block: Block): CompiledBlock {
   return new BlockCompiler(block).compile();
 }
@@ -73,6 +76,7 @@ class BlockCompiler {
         rip = this.block.opRip[k];
         this.pcMap.push([this.code.length, rip]);
       }
+      this.hintDestination(op, ops[k + 1]);
       this.lower(op);
       this.release(op);
     });
@@ -128,7 +132,30 @@ class BlockCompiler {
     if (r !== undefined && TEMP_POOL.includes(r) && ![...this.reg.values()].includes(r)) this.free.push(r);
   }
   /** Allocates the destination of an op; operands stay valid during the op (released afterwards). */
-  private dst(t: Temp): number { return this.alloc(t); }
+  private dst(t: Temp): number {
+    const hinted = this.hint.get(t);
+    if (hinted !== undefined) { this.hint.delete(t); this.reg.set(t, hinted); return hinted; }
+    return this.alloc(t);
+  }
+  /** Destinations computed straight into a guest register, saving the setreg's move. */
+  private readonly hint = new Map<Temp, number>();
+  /**
+   * When op's result only feeds the next op, a setreg, compute it into that guest register directly.
+   * Safe only for lowerings that read all their operands before writing the destination, and only
+   * when no other live temp still needs the guest register's old value.
+   */
+  private hintDestination(op: Op, next: Op | undefined): void {
+    if (!next || next.op !== 'setreg') return;
+    const d = opDef(op);
+    if (d === undefined || next.src !== d || this.lastUse.get(d) !== this.now + 1) return;
+    if (!HINT_SAFE.has(op.op)) return;
+    if ((op.op === 'arith' || op.op === 'logic') && op.size < 4) return;
+    const host = gprHost(next.reg);
+    for (const [t, r] of this.reg) {
+      if (r === host && (this.lastUse.get(t) ?? -1) > this.now) return;
+    }
+    this.hint.set(d, host);
+  }
   private constOf(t: Temp): bigint | undefined { return this.consts.get(t); }
 
   // ---- lowering ---------------------------------------------------------------------------
@@ -386,23 +413,7 @@ class BlockCompiler {
         return;
       }
       case 'pfadd': case 'pfsub': case 'pfmul': case 'pfdiv': case 'pfsqrt': {
-        const va = lane === 's' ? '4s' : '2d';
-        const esize = lane === 's' ? 32 : 64;
-        if (op.kind === 'pfsqrt') this.emit(A.fpVecUnary('fsqrt', va, V.T, xb));
-        else this.emit(A.fpVec3(op.kind.slice(1) as 'fadd', va, V.T, xa, xb));
-        // x86 NaN rules per lane: a new NaN is negative; a NaN first operand wins (quieted).
-        const src1 = op.kind === 'pfsqrt' ? xb : xa;
-        this.emit(A.fpVec3('fcmeq', va, 18, src1, src1));
-        this.emit(A.fpVec3('fcmeq', va, 19, xb, xb));
-        this.emit(A.simdLogic('and', '16b', 19, 18, 19));
-        this.emit(A.fpVec3('fcmeq', va, 20, V.T, V.T));
-        this.emit(A.simdLogic('bic', '16b', 19, 19, 20));
-        this.emit(A.simdShiftImm('shl', va, 19, 19, esize - 1));
-        this.emit(A.simdLogic('eor', '16b', V.T, V.T, 19));
-        if (op.kind !== 'pfsqrt') {
-          this.emit(A.fpVec3('fadd', va, 19, xa, xa));
-          this.emit(A.simdLogic('bif', '16b', V.T, 19, 18));
-        }
+        this.x86FpLanes(op.kind.slice(1) as 'fadd', lane === 's' ? '4s' : '2d', xa, xb);
         this.emit(A.vmov(xd, V.T));
         return;
       }
@@ -512,15 +523,7 @@ class BlockCompiler {
         this.emit(A.insElement(fp, xd, 0, V.T, 0));
         return;
       case 'fsqrt':
-        // A NaN source propagates (quieted); an invalid result is x86's negative default NaN.
-        this.emit(A.mrsNzcv(S.C));
-        this.emit(A.fpUnary('fsqrt', fp, V.T, xb));
-        this.emit(A.fcmp(fp, xb, xb));
-        this.emit(A.bCond(Cond.VS, 4 * 4));
-        this.emit(A.fcmp(fp, V.T, V.T));
-        this.emit(A.bCond(Cond.VC, 2 * 4));
-        this.emit(A.fpUnary('fneg', fp, V.T, V.T));
-        this.emit(A.msrNzcv(S.C));
+        this.x86FpScalar('fsqrt', fp, xa, xb);
         this.emit(A.insElement(fp, xd, 0, V.T, 0));
         return;
       case 'cvt': {
@@ -530,23 +533,77 @@ class BlockCompiler {
         this.emit(A.insElement(fp, xd, 0, V.T, 0));
         return;
       }
-      case 'fadd': case 'fsub': case 'fmul': case 'fdiv': {
-        // x86 NaN rules: a NaN first operand wins (quieted), else the second; a new NaN is negative.
-        this.emit(A.mrsNzcv(S.C));
-        this.emit(A.fpArith(op.kind, fp, V.T, xa, xb));
-        this.emit(A.fcmp(fp, xa, xb));
-        this.emit(A.bCond(Cond.VC, 5 * 4));
-        this.emit(A.fcmp(fp, xa, xa));
-        this.emit(A.bCond(Cond.VC, 6 * 4));
-        this.emit(A.fpArith('fadd', fp, V.T, xa, xa));
-        this.emit(A.b(4 * 4));
-        this.emit(A.fcmp(fp, V.T, V.T));
-        this.emit(A.bCond(Cond.VC, 2 * 4));
-        this.emit(A.fpUnary('fneg', fp, V.T, V.T));
-        this.emit(A.msrNzcv(S.C));
+      case 'fadd': case 'fsub': case 'fmul': case 'fdiv':
+        this.x86FpScalar(op.kind, fp, xa, xb);
         this.emit(A.insElement(fp, xd, 0, V.T, 0));
         return;
-      }
+    }
+  }
+
+  /**
+   * V.T = xa OP xb on the low lane with x86's NaN rules, without branches (a branch would end
+   * Unicorn's translation block) and without extra FP instructions (each is a helper call there):
+   * AArch64 already propagates a NaN operand quieted; integer tests on the bits then (1) make a newly
+   * made NaN negative (x86's default NaN) unless an operand was that same NaN, and (2) let a NaN
+   * first operand win over a NaN second one.
+   */
+  private x86FpScalar(kind: 'fadd' | 'fsub' | 'fmul' | 'fdiv' | 'fsqrt', fp: 's' | 'd', xa: number, xb: number): void {
+    const sf = fp === 'd';
+    const dflt = sf ? 0x7ff8_0000_0000_0000n : 0x7fc0_0000n;
+    const sign = sf ? 1n << 63n : 1n << 31n;
+    const quiet = sf ? 1n << 51n : 1n << 22n;
+    const [expLsb, expBits, mantShift] = sf ? [52, 11, 12] : [23, 8, 9];
+    this.emit(A.mrsNzcv(S.C));
+    if (kind === 'fsqrt') this.emit(A.fpUnary('fsqrt', fp, V.T, xb));
+    else this.emit(A.fpArith(kind, fp, V.T, xa, xb));
+    // (1) result is the AArch64 default NaN and no source was: flip its sign.
+    this.emit(A.fmovFromFp(sf, S.A, V.T));
+    this.emit(A.eorImm(sf, S.B, S.A, dflt));
+    this.emit(A.cmpImm(sf, S.B, 0));
+    const sources = kind === 'fsqrt' ? [xb] : [xa, xb];
+    // A chain of conditional compares: NE at the end exactly when the sign must flip; a failed
+    // step forces Z=1 (EQ) so later steps keep it.
+    sources.forEach((src, k) => {
+      this.emit(A.fmovFromFp(sf, S.B, src));
+      this.emit(A.eorImm(sf, S.B, S.B, dflt));
+      this.emit(A.ccmpImm(sf, S.B, 0, 0b0100, k === 0 ? Cond.EQ : Cond.NE));
+    });
+    this.emit(A.orrImm(sf, S.B, S.A, sign));
+    this.emit(A.csel(sf, S.A, S.B, S.A, Cond.NE));
+    this.emit(A.fmovToFp(sf, V.T, S.A));
+    if (kind !== 'fsqrt') {
+      // (2) a NaN first operand wins, quieted.
+      this.emit(A.fmovFromFp(sf, S.A, xa));
+      this.emit(A.ubfx(sf, S.B, S.A, expLsb, expBits));
+      this.emit(A.cmpImm(sf, S.B, (1 << expBits) - 1));
+      this.emit(A.lslImm(sf, S.B, S.A, mantShift));
+      this.emit(A.ccmpImm(sf, S.B, 0, 0b0100, Cond.EQ));
+      this.emit(A.orrImm(sf, S.A, S.A, quiet));
+      this.emit(A.fmovToFp(sf, 18, S.A));
+      this.emit(A.fcsel(fp, V.T, 18, V.T, Cond.NE));
+    }
+    this.emit(A.msrNzcv(S.C));
+  }
+
+  /**
+   * V.T = xa OP xb per lane with x86's NaN rules: a NaN first operand wins (quieted), else a NaN
+   * second operand (quieted, as AArch64 already does); a newly made NaN is negative (x86's default).
+   */
+  private x86FpLanes(kind: 'fadd' | 'fsub' | 'fmul' | 'fdiv' | 'fsqrt', va: '4s' | '2d', xa: number, xb: number): void {
+    const esize = va === '4s' ? 32 : 64;
+    if (kind === 'fsqrt') this.emit(A.fpVecUnary('fsqrt', va, V.T, xb));
+    else this.emit(A.fpVec3(kind, va, V.T, xa, xb));
+    const src1 = kind === 'fsqrt' ? xb : xa;
+    this.emit(A.fpVec3('fcmeq', va, 18, src1, src1));
+    this.emit(A.fpVec3('fcmeq', va, 19, xb, xb));
+    this.emit(A.simdLogic('and', '16b', 19, 18, 19));
+    this.emit(A.fpVec3('fcmeq', va, 20, V.T, V.T));
+    this.emit(A.simdLogic('bic', '16b', 19, 19, 20));
+    this.emit(A.simdShiftImm('shl', va, 19, 19, esize - 1));
+    this.emit(A.simdLogic('eor', '16b', V.T, V.T, 19));
+    if (kind !== 'fsqrt') {
+      this.emit(A.fpVec3('fadd', va, 19, xa, xa));
+      this.emit(A.simdLogic('bif', '16b', V.T, 19, 18));
     }
   }
 
@@ -666,13 +723,19 @@ class BlockCompiler {
     const w = op.size;
     const sf = w === 8;
     const a = this.r(op.a);
-    const b = op.kind === 'neg' ? XZR : this.r(op.b);
+    // add/sub of a small constant uses the immediate form (AF then needs the constant as a logical immediate).
+    const c = op.kind === 'neg' || w < 4 ? undefined : this.constOf(op.b);
+    const imm = c !== undefined && (op.kind === 'add' || op.kind === 'sub' || op.kind === 'inc' || op.kind === 'dec') &&
+      (c & (sf ? (1n << 64n) - 1n : 0xffff_ffffn)) < 4096n && (!(live & Flag.AF) || (c !== 0n && A.encodeLogicalImm(c, true) !== null))
+      ? Number(c) : undefined;
+    const b = op.kind === 'neg' || imm !== undefined ? XZR : this.r(op.b);
     const d = this.dst(op.dst);
     const nzcvLive = live & (Flag.CF | Flag.ZF | Flag.SF | Flag.OF);
     const preserveCarry = op.kind === 'inc' || op.kind === 'dec';
     // AF needs the operands after the result register may have overwritten nothing: compute it first.
     if (live & Flag.AF) {
       if (op.kind === 'neg') this.emit(A.movReg(true, X_AF, a));
+      else if (imm !== undefined) this.emit(A.eorImm(true, X_AF, a, BigInt(imm)));
       else this.emit(A.eorReg(true, X_AF, a, b));
     }
     if (preserveCarry && nzcvLive) this.emit(A.mrsNzcv(S.C));
@@ -688,7 +751,9 @@ class BlockCompiler {
       const isAdd = op.kind === 'add' || op.kind === 'inc';
       const rhs = op.kind === 'neg' ? a : b;
       const lhs = op.kind === 'neg' ? XZR : a;
-      if (w >= 4) {
+      if (imm !== undefined) {
+        this.emit((isAdd ? A.addImm : A.subImm)(sf, d, a, imm, false, nzcvLive !== 0));
+      } else if (w >= 4) {
         this.emit((isAdd ? A.addReg : A.subReg)(sf, d, lhs, rhs, Shift.LSL, 0, nzcvLive !== 0));
       } else {
         this.emit((isAdd ? A.addReg : A.subReg)(false, d, lhs, rhs));
