@@ -29,15 +29,24 @@ const signed = (v: bigint, bits: number) => BigInt.asIntN(bits, v);
 
 class Signal extends Error { constructor(readonly signal: number, message: string) { super(message); } }
 
-/** CPUID leaves: what Ferry implements and nothing more (no AVX, no AVX-512, no x87-dependent claims beyond FPU). */
+/** CPUID feature bits, each naming what Ferry implements; AVX, AVX-512 and x87/FXSR are not advertised. */
+export const CPUID_FEATURES = {
+  leaf1Edx: { tsc: 4, cmov: 15, sse: 25, sse2: 26 },
+  leaf1Ecx: { cx16: 13, movbe: 22, popcnt: 23 },
+  ext1Ecx: { lzcnt: 5 },
+  ext1Edx: { syscall: 11, lm: 29 },
+} as const;
+const bitsOf = (set: Record<string, number>) => Object.values(set).reduce((a, b) => a | (1 << b), 0) >>> 0;
+/** "FerryVirtCPU" in EBX, EDX, ECX order. */
+const VENDOR = [0x72726546, 0x72695679, 0x55504374];
+
+/** CPUID leaves by number: [eax, ebx, ecx, edx]; unknown leaves read as zeros. */
 const CPUID: Record<string, [number, number, number, number]> = {
-  // max leaf 7, vendor "FerryFerryFe"? Real software wants a known vendor: say GenuineIntel-compatible text of our own.
-  '0': [0x7, 0x72726546, 0x72726546, 0x65467972],
-  // family 6; EDX: fpu tsc cx8 cmov fxsr sse sse2; ECX: cx16 popcnt movbe? (leave lzcnt/tzcnt to 0x80000001/7)
-  '1': [0x000906a0, 0x00000800, (1 << 13) | (1 << 22) | (1 << 23), (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 24) | (1 << 25) | (1 << 26)],
+  '0': [0x7, VENDOR[0], VENDOR[2], VENDOR[1]],
+  '1': [0x000906a0, 0x00000800, bitsOf(CPUID_FEATURES.leaf1Ecx), bitsOf(CPUID_FEATURES.leaf1Edx)],
   '7': [0, 0, 0, 0],
   '2147483648': [0x80000008, 0, 0, 0],
-  '2147483649': [0, 0, (1 << 5), (1 << 29) | (1 << 11)],   // lzcnt (abm); lm, syscall
+  '2147483649': [0, 0, bitsOf(CPUID_FEATURES.ext1Ecx), bitsOf(CPUID_FEATURES.ext1Edx)],
   '2147483656': [0x3030, 0, 0, 0],
 };
 

@@ -160,7 +160,28 @@ class BlockCompiler {
 
   // ---- lowering ---------------------------------------------------------------------------
 
+  /** Bits above which a temp is known to be zero, from the op that defined it (undefined: unknown). */
+  private zeroAbove(t: Temp): number | undefined {
+    const c = this.consts.get(t);
+    if (c !== undefined) return c.toString(2).length;
+    return this.knownWidth.get(t);
+  }
+  private readonly knownWidth = new Map<Temp, number>();
+  private noteWidth(op: Op): void {
+    switch (op.op) {
+      case 'ext': if (!op.signed) this.knownWidth.set(op.dst, op.from * 8); return;
+      case 'bin': if (op.size === 4) this.knownWidth.set(op.dst, 32); return;
+      case 'arith': case 'logic': if (op.size >= 4) this.knownWidth.set(op.dst, op.size * 8); return;
+      case 'load': this.knownWidth.set(op.dst, op.size * 8); return;
+      case 'setcc': case 'getflag': this.knownWidth.set(op.dst, 1); return;
+      case 'un': if (op.kind === 'iszero' || op.kind === 'nonzero') this.knownWidth.set(op.dst, 1); return;
+      case 'extract': this.knownWidth.set(op.dst, op.width); return;
+      default: return;
+    }
+  }
+
   private lower(op: Op): void {
+    this.noteWidth(op);
     switch (op.op) {
       case 'const': this.consts.set(op.dst, op.value); return;
       case 'getreg': this.reg.set(op.dst, gprHost(op.reg)); return;
@@ -317,6 +338,13 @@ class BlockCompiler {
 
   private ext(dst: Temp, src: Temp, from: 1 | 2 | 4 | 8, signed: boolean): void {
     const a = this.r(src);
+    const known = this.zeroAbove(src);
+    if (!signed && known !== undefined && known <= from * 8 && a !== XZR) {
+      // Already zero above `from`: the result is the source itself (a second name for its register).
+      this.hint.delete(dst);
+      this.reg.set(dst, a);
+      return;
+    }
     const d = this.dst(dst);
     if (from === 8) { this.emit(A.movReg(true, d, a)); return; }
     if (signed) this.emit(from === 1 ? A.sxtb(true, d, a) : from === 2 ? A.sxth(true, d, a) : A.sxtw(d, a));
