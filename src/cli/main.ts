@@ -32,7 +32,8 @@ function printStats(stats: Stats): void {
   const exits = Object.entries(stats.exits).map(([k, v]) => `${k}=${v}`).join(' ');
   writeSync(2, `ferry: stats: blocks translated ${stats.blocks}, guest instructions translated ${stats.guestInsns}\n` +
     `ferry: stats: translate ${ms(stats.translateNs)} ms, run ${ms(stats.runNs - stats.translateNs)} ms\n` +
-    `ferry: stats: exits to the runtime: ${exits || 'none'}; code invalidations ${stats.smcInvalidations}\n`);
+    `ferry: stats: exits to the runtime: ${exits || 'none'}; code invalidations ${stats.smcInvalidations}\n` +
+    `ferry: stats: guest stores translated ${stats.guestStores}, host stores emitted ${stats.hostStores}\n`);
 }
 
 export function run(options: RunOptions): number {

@@ -13,6 +13,7 @@ export interface CodeSource {
 
 export const MAX_BLOCK_INSNS = 64;
 const MAX_INSN_BYTES = 15;
+const DECODE_BATCH = 8;
 
 export class Lifter {
   private readonly decoder = new X86Decoder();
@@ -26,23 +27,21 @@ export class Lifter {
   /** Lifts the block at start; `limit`, when above start, is an address the block must end at. */
   lift(start: bigint, limit?: bigint): Block {
     const b = new Builder(start);
-    const bytes = this.code.readCode(start, MAX_BLOCK_INSNS * 8);
-    if (bytes.length === 0) return b.finish({ kind: 'fault', signal: 11, rip: start, message: 'execute from non-executable memory' }, start, 0);
-    let insns = this.decoder.decode(bytes, start, MAX_BLOCK_INSNS);
+    let insns: X86Insn[] = [];
     let rip = start;
     let count = 0;
-    let decodedEnd = start + BigInt(insns.reduce((n, i) => n + i.size, 0));
     for (let k = 0; count < MAX_BLOCK_INSNS; k++) {
       if (limit !== undefined && rip === limit && count > 0) break;
       if (k >= insns.length) {
-        // Capstone stops at the first undecodable instruction or the end of the window: re-read from here.
-        const more = this.code.readCode(rip, MAX_INSN_BYTES);
-        insns = this.decoder.decode(more, rip, 1);
-        k = 0;
-        if (insns.length === 0) {
-          return b.finish(undecodable(rip, more), rip, count);
+        // Decode a few instructions at a time: most blocks are short.
+        const window = this.code.readCode(rip, DECODE_BATCH * MAX_INSN_BYTES);
+        if (window.length === 0) {
+          if (count > 0) break;
+          return b.finish({ kind: 'fault', signal: 11, rip: start, message: 'execute from non-executable memory' }, start, 0);
         }
-        decodedEnd = rip + BigInt(insns[0].size);
+        insns = this.decoder.decode(window, rip, DECODE_BATCH);
+        k = 0;
+        if (insns.length === 0) return b.finish(undecodable(rip, window), rip, count);
       }
       const insn = insns[k];
       const sem = semanticsOf(insn.name);
@@ -70,7 +69,6 @@ export class Lifter {
         return b.finish(exit, rip, count);
       }
     }
-    void decodedEnd;
     return b.finish({ kind: 'jump', target: rip }, rip, count);
   }
 }

@@ -42,6 +42,9 @@ export class Stats {
   runNs = 0n;
   exits: Record<string, number> = {};
   smcInvalidations = 0;
+  /** Static counts over translated code: guest store instructions and the host stores emitted for them. */
+  guestStores = 0;
+  hostStores = 0;
   count(reason: string): void { this.exits[reason] = (this.exits[reason] ?? 0) + 1; }
 }
 
@@ -190,7 +193,7 @@ export class Engine implements GuestCpu {
     void words;
     // A block for the stop address that jumps to the runtime's stop stub.
     this.cache.install({
-      start: rip, end: rip, guestInsns: 0, relocs: [], faults: [], pcMap: [[0, rip]],
+      start: rip, end: rip, guestInsns: 0, relocs: [], faults: [], pcMap: [[0, rip]], stores: { guest: 0, host: 0 },
       words: new Uint32Array([0x14000000 | (Number((this.runtime.stop - this.nextHostGuess()) / 4n) & 0x3ffffff)]),
     });
   }
@@ -259,6 +262,8 @@ export class Engine implements GuestCpu {
     for (let p = rip & ~(PAGE - 1n); p < (block.end > rip ? block.end : rip + 1n); p += PAGE) this.memory.trackCode(p);
     this.stats.blocks++;
     this.stats.guestInsns += block.guestInsns;
+    this.stats.guestStores += compiled.stores.guest;
+    this.stats.hostStores += compiled.stores.host;
     this.stats.translateNs += process.hrtime.bigint() - t0;
     return host;
   }

@@ -28,10 +28,14 @@ export interface CompiledBlock {
   faults: FaultInfo[];
   /** Host word index where each guest instruction's code starts, for fault reports. */
   pcMap: Array<[number, bigint]>;
+  /** Guest stores in the block and the host store instructions emitted for the whole block. */
+  stores: { guest: number; host: number };
 }
 
 const S = { A: 16, B: 17, C: 30 };   // scratch registers
 const V = { T: 17 };                 // vector scratch (V16 carries memory operands)
+/** Offset of the guest MXCSR (32 bits, stored XOR 0x1f80) in the CPU-state block; TODO: STATE.mxcsr in host-regs.ts. */
+const MXCSR_OFFSET = 24;
 const XZR = 31;
 const NZCV_N = 31, NZCV_Z = 30, NZCV_C = 29, NZCV_V = 28;
 
@@ -95,6 +99,7 @@ class BlockCompiler {
     return {
       start: this.block.start, end: this.block.end, guestInsns: this.block.guestInsns,
       words: this.code.words(), relocs: this.relocs, faults: this.faults, pcMap: this.pcMap,
+      stores: { guest: this.block.ops.filter((o) => o.op === 'store' || o.op === 'vstore').length, host: this.hostStores },
     };
   }
 
@@ -212,9 +217,12 @@ class BlockCompiler {
       case 'getrflags': return this.getrflags(this.dst(op.dst));
       case 'setrflags': return this.setrflags(this.r(op.src));
       case 'getdf': this.emit(A.ldst(Mem.LDR_X, this.dst(op.dst), X_STATE, STATE.df)); return;
+      case 'setmxcsr': return this.setMxcsr(this.r(op.src));
+      case 'getmxcsr': return this.getMxcsr(this.dst(op.dst));
       case 'setdf':
         this.emit(A.movz(true, S.A, op.value));
         this.emit(A.ldst(Mem.STR_X, S.A, X_STATE, STATE.df));
+        this.hostStores++;
         return;
       case 'vload': this.memAccess(({ 4: Mem.LDR_S, 8: Mem.LDR_D, 16: Mem.LDR_Q } as const)[op.size], op.xd, op.addr); return;
       case 'vstore': this.memAccess(({ 4: Mem.STR_S, 8: Mem.STR_D, 16: Mem.STR_Q } as const)[op.size], op.xa, op.addr); return;
@@ -386,7 +394,9 @@ class BlockCompiler {
   }
   private static readonly LOADS = { 1: Mem.LDRB, 2: Mem.LDRH, 4: Mem.LDR_W, 8: Mem.LDR_X } as const;
   private static readonly STORES = { 1: Mem.STRB, 2: Mem.STRH, 4: Mem.STR_W, 8: Mem.STR_X } as const;
+  private hostStores = 0;
   private memAccess(op: A.MemOp, rt: number, addr: Addr): void {
+    if (op.opc === 0 || (op.simd && op.opc === 2)) this.hostStores++;
     const m = this.memOperand(addr);
     try {
       this.emit(A.ldstOffset(op, rt, m.base, m.offset));
@@ -565,7 +575,88 @@ class BlockCompiler {
         this.x86FpScalar(op.kind, fp, xa, xb);
         this.emit(A.insElement(fp, xd, 0, V.T, 0));
         return;
+      case 'pmulh': case 'pmulhu': case 'pmaddwd': case 'psadbw': return this.vecMulSum(op.kind, xd, xa, xb);
+      case 'ushrv': case 'shlv': case 'sshrv': return this.vecShiftByXmm(op.kind, lane, xd, xa, xb);
+      case 'cvtps2dq':
+        // Round by FPCR (set from MXCSR.RC) first; the truncating conversion is then exact.
+        this.emit(A.fpVecUnary('frinti', '4s', 16, xb));
+        return this.vop({ ...op, kind: 'cvttps2dq', xb: 16 });
+      case 'cvtpd2dq': case 'cvttpd2dq': return this.cvtpd2dq(xd, xb, op.kind === 'cvtpd2dq');
     }
+  }
+
+  /** pmulhw/pmulhuw (high halves of the products), pmaddwd (pairwise sums of products), psadbw. */
+  private vecMulSum(kind: 'pmulh' | 'pmulhu' | 'pmaddwd' | 'psadbw', xd: number, xa: number, xb: number): void {
+    if (kind === 'psadbw') {
+      // |a - b| per byte, summed over each 8-byte half into a 64-bit lane (at most 8 * 255).
+      this.emit(A.simd3Same('uabd', '16b', V.T, xa, xb));
+      this.emit(A.simdAddLongPairwise('uaddlp', '16b', V.T, V.T));
+      this.emit(A.simdAddLongPairwise('uaddlp', '8h', V.T, V.T));
+      this.emit(A.simdAddLongPairwise('uaddlp', '4s', xd, V.T));
+      return;
+    }
+    const mul = 'umull';
+    this.emit(A.simdMulLong(mul, '4h', 18, xa, xb));
+    this.emit(A.simdMulLong(mul, '8h', 19, xa, xb));
+    if (kind === 'pmaddwd') this.emit(A.simd3Same('addp', '4s', xd, 18, 19));
+    else this.emit(A.simdPermute('uzp2', '8h', xd, 18, 19));
+  }
+
+  /**
+   * psrl/psll/psra with an xmm count: the count is xb's unsigned low quadword; counts of the lane width
+   * or more give 0 (all sign bits for psra). USHL/SSHL shift by each lane's signed low byte, so the
+   * count is clamped to the lane width and negated for right shifts.
+   */
+  private vecShiftByXmm(kind: 'ushrv' | 'shlv' | 'sshrv', lane: 'b' | 'h' | 's' | 'd', xd: number, xa: number, xb: number): void {
+    const arr = ({ b: '16b', h: '8h', s: '4s', d: '2d' } as const)[lane];
+    const esize = 8 << ['b', 'h', 's', 'd'].indexOf(lane);
+    this.emit(A.umov('d', S.A, xb, 0));
+    this.emit(A.mrsNzcv(S.C));
+    this.emit(A.movz(true, S.B, esize - 1));
+    this.emit(A.cmpReg(true, S.A, S.B));
+    this.emit(A.csel(true, S.A, S.A, S.B, Cond.LO));
+    this.emit(A.msrNzcv(S.C));
+    if (kind !== 'shlv') this.emit(A.neg(true, S.A, S.A));
+    this.emit(A.dupGeneral(arr, V.T, S.A));
+    this.emit(A.simd3Same(kind === 'sshrv' ? 'sshl' : 'ushl', arr, xd, xa, V.T));
+  }
+
+  /** cvtpd2dq (rounding by FPCR) / cvttpd2dq: two doubles to the low two dwords, upper half zeroed; NaN or out of range gives 0x80000000. */
+  private cvtpd2dq(xd: number, xb: number, round: boolean): void {
+    let src = xb;
+    if (round) { this.emit(A.fpVecUnary('frinti', '2d', 16, xb)); src = 16; }
+    this.emit(A.fcvtzsVec('2d', V.T, src));                  // int64, saturating
+    this.emit(A.simdNarrow('sqxtn', '2s', 18, V.T));          // int32, saturating
+    this.emit(A.simdShiftLong('sshll', '2s', 19, 18, 0));
+    this.emit(A.simd3Same('cmeq', '2d', 19, 19, V.T));        // fits in 32 bits
+    this.emit(A.fpVec3('fcmeq', '2d', 20, src, src));         // not NaN
+    this.emit(A.simdLogic('and', '16b', 19, 19, 20));
+    this.emit(A.simdNarrow('xtn', '2s', 19, 19));
+    this.emit(A.moviZero(20));
+    this.emit(A.simd2Misc('not', '8b', 20, 20));
+    this.emit(A.simdShiftImm('shl', '2s', 20, 20, 31));       // 0x80000000 in the low two lanes
+    this.emit(A.simdLogic('bsl', '8b', 19, 18, 20));          // the 64-bit form zeroes the upper half
+    this.emit(A.vmov(xd, 19));
+  }
+
+  /**
+   * ldmxcsr: MXCSR lives at MXCSR_OFFSET in the state block XORed with its default 0x1f80, so the
+   * zeroed block reads as 0x1f80; RC goes to FPCR.RMode (x86 00 nearest, 01 down, 10 up, 11 zero ->
+   * AArch64 00, 10, 01, 11: the two bits swapped). FTZ/DAZ and the exception masks are stored only.
+   */
+  private setMxcsr(r: number): void {
+    this.emit(A.eorImm(false, S.A, r, 0x1f80n));
+    this.emit(A.ldst(Mem.STR_W, S.A, X_STATE, MXCSR_OFFSET));
+    this.emit(A.mrs(S.B, 'fpcr'));
+    this.emit(A.ubfx(false, S.A, r, 13, 1));
+    this.emit(A.bfi(true, S.B, S.A, 22, 1));
+    this.emit(A.ubfx(false, S.A, r, 14, 1));
+    this.emit(A.bfi(true, S.B, S.A, 22, 1));
+    this.emit(A.msr('fpcr', S.B));
+  }
+  private getMxcsr(d: number): void {
+    this.emit(A.ldst(Mem.LDR_W, d, X_STATE, MXCSR_OFFSET));
+    this.emit(A.eorImm(false, d, d, 0x1f80n));
   }
 
   /**
@@ -669,7 +760,9 @@ class BlockCompiler {
   private vcvtf2i(op: Extract<Op, { op: 'vcvtf2i' }>): void {
     const d = this.dst(op.dst);
     this.emit(A.mrsNzcv(S.C));
-    this.emit(A.fpToInt(op.round ? 'fcvtns' : 'fcvtzs', true, op.type, S.A, op.xa));
+    // cvt*2si rounds by MXCSR.RC, which ldmxcsr copies to FPCR.RMode: FRINTI rounds by FPCR.
+    if (op.round) this.emit(A.fpUnary('frinti', op.type, V.T, op.xa));
+    this.emit(A.fpToInt('fcvtzs', true, op.type, S.A, op.round ? V.T : op.xa));
     if (op.size === 8) {
       // Saturation to INT64_MAX means out of range (INT64_MIN is the indefinite value already).
       for (const w of A.movImm64(S.B, 0x7fffffffffffffffn)) this.emit(w);
@@ -956,6 +1049,7 @@ class BlockCompiler {
     this.emit(A.eorImm(true, X_PF, X_PF, 1n));
     this.emit(A.andImm(true, X_AF, src, 0x10n));
     this.emit(A.ubfx(true, S.A, src, 10, 1));
+    this.hostStores++;
     this.emit(A.ldst(Mem.STR_X, S.A, X_STATE, STATE.df));
   }
 
