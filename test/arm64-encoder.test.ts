@@ -476,6 +476,10 @@ group('simd integer', () => {
     const two = UPPER.has(arr) ? '2' : '';
     for (const op of ['xtn', 'sqxtn', 'sqxtun', 'uqxtn'] as const) expectAsm(() => E.simdNarrow(op, arr, d, n), `${op}${two} ${v(d, arr)}, ${v(n, WIDE[arr])}`);
     for (const op of ['smull', 'umull'] as const) expectAsm(() => E.simdMulLong(op, arr, d, n, m), `${op}${two} ${v(d, WIDE[arr])}, ${v(n, arr)}, ${v(m, arr)}`);
+    const PAIR_WIDE: Record<string, string> = { '8b': '4h', '16b': '8h', '4h': '2s', '8h': '4s', '2s': '1d', '4s': '2d' };
+    for (const op of ['saddlp', 'uaddlp'] as const) for (const [pd, pn] of VREGS) {
+      expectAsm(() => E.simdAddLongPairwise(op, arr, pd, pn), `${op} ${v(pd, PAIR_WIDE[arr])}, ${v(pn, arr)}`);
+    }
     for (const op of ['sshll', 'ushll'] as const) for (const shift of [0, LANE_BITS[arr] - 1]) {
       expectAsm(() => E.simdShiftLong(op, arr, d, n, shift), `${op}${two} ${v(d, WIDE[arr])}, ${v(n, arr)}, #${shift}`);
     }
@@ -501,7 +505,7 @@ group('simd floating point', () => {
     for (const op of ['fadd', 'fsub', 'fmul', 'fdiv', 'fmax', 'fmin', 'fmaxnm', 'fminnm', 'fcmeq', 'fcmge', 'fcmgt'] as const) {
       expectAsm(() => E.fpVec3(op, arr, d, n, m), `${op} ${v(d, arr)}, ${v(n, arr)}, ${v(m, arr)}`);
     }
-    for (const op of ['fabs', 'fneg', 'fsqrt'] as const) expectAsm(() => E.fpVecUnary(op, arr, d, n), `${op} ${v(d, arr)}, ${v(n, arr)}`);
+    for (const op of ['fabs', 'fneg', 'fsqrt', 'frinti'] as const) expectAsm(() => E.fpVecUnary(op, arr, d, n), `${op} ${v(d, arr)}, ${v(n, arr)}`);
   }
 });
 
@@ -650,6 +654,7 @@ describe('range checks', () => {
       () => E.simdShiftImm('ushr', '4s', 0, 1, 0), () => E.simdShiftImm('shl', '8b', 0, 1, 8), () => E.simdExt(false, 0, 1, 2, 8),
       () => E.dupElement('4s', 0, 1, 4), () => E.smov(false, 's', 0, 1, 0), () => E.simdAcross('addv', '2s', 0, 1),
       () => E.fcvt('d', 'd', 0, 1), () => E.fpVec3('fadd', '8h' as E.FpVecArrangement, 0, 1, 2),
+      () => E.simdAddLongPairwise('uaddlp', '2d', 0, 1),
     ];
     for (const make of bad) expect(make).toThrow(RangeError);
   });

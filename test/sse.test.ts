@@ -81,6 +81,45 @@ const ints = () => ({
   rbx: R.operand(64),
 });
 
+/** Word-lane edge values for the multiplies and psadbw: 0, +-1, 0x7fff, 0x8000, 0xffff and random. */
+function edgeWords(): bigint {
+  let v = 0n;
+  for (let k = 0; k < 8; k++) {
+    const w = R.below(3) === 0 ? BigInt(R.below(0x10000)) : R.pick([0n, 1n, 0x7fffn, 0x8000n, 0xffffn, 0xff00n, 0x00ffn, 2n]);
+    v |= w << BigInt(16 * k);
+  }
+  return v;
+}
+const mulEdges = (): StateInit => (R.below(2) ? { xmm: { 0: edgeWords(), 1: edgeWords(), 2: edgeWords(), 3: edgeWords(), 8: edgeWords(), 9: edgeWords() } } : {});
+/** Shift counts around each lane width, and huge ones; the upper quadword random. */
+const COUNTS = [0n, 1n, 3n, 7n, 8n, 15n, 16n, 17n, 31n, 32n, 33n, 63n, 64n, 65n, 127n, 128n, 255n, 256n, 0xc0n, 0xf0n, 1n << 32n,
+  (1n << 32n) | 5n, 1n << 63n, (1n << 64n) - 1n, (1n << 64n) - 16n];
+const shiftCounts = (): StateInit => {
+  const count = () => (BigInt(R.u32()) << 96n) | (BigInt(R.u32()) << 64n) | (R.below(6) === 0 ? BigInt(R.u32()) : R.pick(COUNTS));
+  return { xmm: { 1: count(), 3: count(), 5: count(), 7: count(), 15: count() }, rax: R.pick(COUNTS) };
+};
+/** Values with fractional parts near ties, for the rounding modes. */
+const FRACTIONS = [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.75, -2.75, 0.25, -0.25, 1e-3, -1e-3, 7.5, 1e9 + 0.5, -1e9 - 0.5, 2147483647.5,
+  -2147483648.5, -2147483648.75, 2147483646.5, 4503599627370495.5, 9.2e18, -9.3e18, 1 / 3, -2 / 3, 0.1];
+function fractionVec(): bigint {
+  if (R.below(2)) return (f64(R.pick(FRACTIONS)) << 64n) | f64(R.pick(FRACTIONS));
+  let v = 0n;
+  for (let k = 0; k < 4; k++) v |= f32(R.pick(FRACTIONS)) << BigInt(32 * k);
+  return v;
+}
+const fractions = (): StateInit => {
+  const xmm: Record<number, bigint> = {};
+  for (let n = 0; n < 16; n++) xmm[n] = R.below(4) ? fractionVec() : vec();
+  return { xmm, ...ints(), rbx: R.pick([1n, 3n, 0x7fffffffffffffffn, 0x8000000000000001n, 0x20000000000001n, (1n << 60n) + 1n, R.operand(64)]) };
+};
+/** Runs `body` with MXCSR = value (through [rdi + 128]), then restores the default from [rdi + 132]. */
+const withMxcsr = (value: number, body: string): string =>
+  `mov dword ptr [rdi + 128], ${value}; mov dword ptr [rdi + 132], 0x1f80; ldmxcsr dword ptr [rdi + 128]; ${body}; ldmxcsr dword ptr [rdi + 132]`;
+const ROUNDING_OPS = ['cvtps2dq xmm0, xmm1', 'cvtpd2dq xmm2, xmm3', 'cvtsd2si rax, xmm4', 'cvtsd2si ecx, xmm5', 'cvtss2si rdx, xmm6',
+  'cvtss2si esi, xmm7', 'cvttsd2si r8, xmm8; cvttps2dq xmm9, xmm9', 'addsd xmm8, xmm9', 'mulps xmm10, xmm11', 'divpd xmm12, xmm13',
+  'subss xmm14, xmm15', 'sqrtsd xmm0, xmm1', 'cvtsi2sd xmm2, rbx', 'cvtsi2ss xmm3, rbx', 'cvtsd2ss xmm4, xmm5', 'cvtpd2ps xmm6, xmm7',
+  'cvtdq2ps xmm8, xmm9', 'cvtps2dq xmm10, xmmword ptr [rdi + 16]', 'cvtpd2dq xmm11, xmmword ptr [rdi]', 'divsd xmm12, xmm13; cvtsd2si r9, xmm12'];
+
 const GROUPS: Array<[string, () => SnippetCase[]]> = [
   ['128-bit moves', () => cases('mov128', ['movdqu xmm0, xmmword ptr [rdi + 3]', 'movdqa xmm1, xmmword ptr [rdi]', 'movaps xmm2, xmmword ptr [rdi + 16]',
     'movups xmm3, xmmword ptr [rdi + 5]', 'movapd xmm4, xmmword ptr [rdi]', 'movupd xmm15, xmmword ptr [rdi + 1]',
@@ -148,6 +187,31 @@ const GROUPS: Array<[string, () => SnippetCase[]]> = [
     'cvtps2pd xmm3, xmm4', 'cvtps2pd xmm5, qword ptr [rdi + 8]', 'cvtpd2ps xmm6, xmm7', 'cvtpd2ps xmm8, xmmword ptr [rdi]', 'cvtdq2pd xmm9, xmm10',
     'cvtdq2pd xmm11, qword ptr [rdi + 4]', 'cvttps2dq xmm12, xmm13', 'cvttps2dq xmm14, xmmword ptr [rdi + 16]', 'cvttps2dq xmm15, xmm15',
     'pmuludq xmm0, xmm1', 'pmuludq xmm2, xmmword ptr [rdi]'], 264, ints)],
+  ['pmulhw/pmulhuw/pmaddwd/psadbw', () => cases('mulsum', ['pmulhw xmm0, xmm1', 'pmulhuw xmm2, xmm3', 'pmaddwd xmm8, xmm9', 'psadbw xmm0, xmm2',
+    'pmulhw xmm4, xmm4', 'pmulhuw xmm5, xmm6', 'pmaddwd xmm1, xmm1', 'psadbw xmm3, xmm3', 'psadbw xmm15, xmm14', 'pmulhw xmm7, xmmword ptr [rdi]',
+    'pmulhuw xmm9, xmmword ptr [rdi + 16]', 'pmaddwd xmm10, xmmword ptr [rdi]', 'psadbw xmm11, xmmword ptr [rdi + 32]', 'pmaddwd xmm3, xmm2',
+    'pminub xmm0, xmm1', 'pmaxub xmm2, xmm3', 'pminsw xmm8, xmm9', 'pmaxsw xmm1, xmmword ptr [rdi]'], 144, mulEdges)],
+  ['shifts by an xmm or m128 count', () => ['psrlw', 'psrld', 'psrlq', 'psllw', 'pslld', 'psllq', 'psraw', 'psrad'].flatMap((op) => cases(op,
+    [`${op} xmm0, xmm1`, `${op} xmm2, xmm3`, `${op} xmm5, xmm5`, `${op} xmm15, xmm7`, `${op} xmm4, xmmword ptr [rdi]`,
+      `movq qword ptr [rdi], xmm1; ${op} xmm6, xmmword ptr [rdi]`, `mov qword ptr [rdi + 16], rax; ${op} xmm8, xmmword ptr [rdi + 16]`,
+      `${op} xmm9, xmmword ptr [rdi + 8]`], 48, shiftCounts))],
+  ['pextrw/pinsrw', () => cases('extrw', ['pextrw eax, xmm0, 3', 'pextrw r9d, xmm15, 7', 'pextrw ebx, xmm2, 0', 'pextrw ecx, xmm3, 9',
+    'pextrw rdx, xmm4, 5', 'pextrw word ptr [rdi + 2], xmm1, 6', 'pinsrw xmm0, eax, 2', 'pinsrw xmm1, word ptr [rdi + 6], 7', 'pinsrw xmm2, ebx, 0',
+    'pinsrw xmm15, r10d, 13', 'pinsrw xmm3, word ptr [rdi + 1], 4', 'pinsrw xmm4, eax, 0xff; pextrw esi, xmm4, 0xff'], 72)],
+  ['non-temporal stores', () => cases('movnt', ['movnti dword ptr [rdi + 4], eax', 'movnti qword ptr [rdi + 8], rbx', 'movnti qword ptr [rdi + 3], r15',
+    'movntdq xmmword ptr [rdi], xmm1', 'movntpd xmmword ptr [rdi + 16], xmm2', 'movntps xmmword ptr [rdi + 32], xmm15',
+    'movntdq xmmword ptr [rdi + 8], xmm4', 'movntps xmmword ptr [rdi + 4], xmm5', 'movntpd xmmword ptr [rdi + 1], xmm6'], 27)],
+  ['cvtps2dq/cvtpd2dq/cvttpd2dq', () => cases('cvtdq', ['cvtps2dq xmm0, xmm1', 'cvtpd2dq xmm2, xmm3', 'cvttpd2dq xmm4, xmm5', 'cvtps2dq xmm6, xmm6',
+    'cvtpd2dq xmm7, xmm7', 'cvttpd2dq xmm8, xmm8', 'cvtps2dq xmm9, xmmword ptr [rdi]', 'cvtpd2dq xmm10, xmmword ptr [rdi + 16]',
+    'cvttpd2dq xmm11, xmmword ptr [rdi]', 'cvtpd2ps xmm12, xmm13', 'cvtpd2dq xmm14, xmmword ptr [rdi + 8]'], 220,
+  () => (R.below(2) ? fractions() : {}))],
+  ['ldmxcsr/stmxcsr', () => cases('mxcsr', [
+    'stmxcsr dword ptr [rdi + 8]; and dword ptr [rdi + 8], 0xffffffc0',
+    ...[0x1f80, 0x3f80, 0x5f80, 0x7f80, 0x1f81, 0x1fbf, 0x9fc0, 0xffff, 0x0000, 0x1f00, 0x8040].map((m) => withMxcsr(m, 'stmxcsr dword ptr [rdi + 136]; mov eax, dword ptr [rdi + 136]')),
+    withMxcsr(0x6000, 'stmxcsr dword ptr [rdi + 100]; ldmxcsr dword ptr [rdi + 132]; stmxcsr dword ptr [rdi + 104]'),
+    'mov dword ptr [rdi + 128], 0x11f80; ldmxcsr dword ptr [rdi + 128]', 'mov dword ptr [rdi + 128], 0x80001f80; ldmxcsr dword ptr [rdi + 128]'], 42)],
+  ['MXCSR rounding control', () => [0x1f80, 0x3f80, 0x5f80, 0x7f80].flatMap((m) => cases(`rc${(m >> 13) & 3}`,
+    ROUNDING_OPS.map((o) => withMxcsr(m, o)), 80, fractions))],
 ];
 
 describe('SSE instructions against the real CPU', () => {

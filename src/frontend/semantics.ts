@@ -183,8 +183,8 @@ function mulFlags(b: Builder, lo: Temp, overflow: Temp, w: W): void {
 export const DIV_FLAGS = { set: AF, clear: ZF | SF | PF };
 def(['div', 'idiv'], 0, ZF | SF | AF | PF, (b, i) => {
   const w = width(op(i, 0));
-  if (w === 8) return { kind: 'interpret', rip: i.address };
   const signed = i.name === 'idiv';
+  if (w === 8) return divide64(b, i, signed);
   const divisor = widen(b, b.read(op(i, 0)), w, signed);
   // The dividend fits in 64 bits for operand sizes up to 32: divide once, check the quotient range.
   let dividend: Temp;
@@ -210,6 +210,27 @@ def(['div', 'idiv'], 0, ZF | SF | AF | PF, (b, i) => {
   const zero = b.const(0n);
   b.emit({ op: 'setflags', values: { ZF: zero, SF: zero, AF: b.const(1n) }, pfFrom: b.const(1n), flags: ZF | SF | AF | PF });
 });
+
+/**
+ * 64-bit divide: inline when rdx only extends rax (the usual case after xor edx,edx or cqo); a
+ * 128-bit dividend, a zero divisor or a signed divide by -1 goes to the interpreter (which faults
+ * exactly as the CPU does).
+ */
+function divide64(b: Builder, i: X86Insn, signed: boolean): Exit | void {
+  const slow: Exit = { kind: 'interpret', rip: i.address };
+  const divisor = b.read(op(i, 0));
+  const rax = b.getReg(RAX), rdx = b.getReg(RDX);
+  const extension = signed ? b.bin('sar', rax, b.const(63n)) : b.const(0n);
+  b.emit({ op: 'sideexit', a: b.bin('xor', rdx, extension), when: 'nonzero', exit: slow });
+  b.emit({ op: 'sideexit', a: divisor, when: 'zero', exit: slow });
+  if (signed) b.emit({ op: 'sideexit', a: b.un('not', divisor, 8), when: 'zero', exit: slow });
+  const q = b.bin(signed ? 'sdiv' : 'udiv', rax, divisor);
+  const r = b.bin(signed ? 'srem' : 'urem', rax, divisor);
+  b.setReg(RAX, q);
+  b.setReg(RDX, r);
+  const zero = b.const(0n);
+  b.emit({ op: 'setflags', values: { ZF: zero, SF: zero, AF: b.const(1n) }, pfFrom: b.const(1n), flags: ZF | SF | AF | PF });
+}
 
 // ---- shifts and rotates --------------------------------------------------------------------
 type ShiftKind = 'shl' | 'shr' | 'sar' | 'rol' | 'ror';
@@ -573,10 +594,11 @@ def(['psrldq', 'pslldq'], 0, 0, (b, i) => {
 for (const [name, kind] of [['psrl', 'ushr'], ['psll', 'shl'], ['psra', 'sshr']] as const) {
   for (const [l, lane] of [['w', 'h'], ['d', 's'], ['q', 'd']] as const) {
     if (kind === 'sshr' && l === 'q') continue;
-    // Only the immediate-count forms; a register count raises SIGILL through immOf.
+    // An immediate count, or the low quadword of an xmm register or aligned m128.
     def(`${name}${l}`, 0, 0, (b, i) => {
       const d = xreg(op(i, 0));
-      vop(b, kind, d, d, d, lane, immOf(i, 1));
+      if (op(i, 1).type === 'imm') vop(b, kind, d, d, d, lane, immOf(i, 1));
+      else vop(b, `${kind}v` as VecKind, d, d, xsrc(b, op(i, 1), 16), lane);
     });
   }
 }
@@ -633,5 +655,44 @@ def('pmuludq', 0, 0, packed('pmuludq'));
 def('cvtdq2ps', 0, 0, (b, i) => { const d = xreg(op(i, 0)); vop(b, 'cvtdq2ps', d, d, xsrc(b, op(i, 1), 16)); });
 def('cvtss2sd', 0, 0, (b, i) => { const d = xreg(op(i, 0)); vop(b, 'cvt', d, d, xsrc(b, op(i, 1), 4), 'd'); });
 def('cvtsd2ss', 0, 0, (b, i) => { const d = xreg(op(i, 0)); vop(b, 'cvt', d, d, xsrc(b, op(i, 1), 8), 's'); });
+def('pmulhw', 0, 0, packed('pmulh'));
+def('pmulhuw', 0, 0, packed('pmulhu'));
+def('pmaddwd', 0, 0, packed('pmaddwd'));
+def('psadbw', 0, 0, packed('psadbw'));
+def('cvtps2dq', 0, 0, packed('cvtps2dq'));
+def('cvtpd2dq', 0, 0, packed('cvtpd2dq'));
+def('cvttpd2dq', 0, 0, packed('cvttpd2dq'));
+/** pextrw: word imm & 7 zero-extended into a gpr (or, the SSE4.1 form, stored to m16). */
+def('pextrw', 0, 0, (b, i) => {
+  vop(b, 'ins', XMEM, XMEM, xreg(op(i, 1)), 'h', immOf(i, 2) & 7);
+  const t = b.temp();
+  b.emit({ op: 'vtogpr', dst: t, xa: XMEM, size: 4 });
+  b.write(op(i, 0), b.ext(t, 2, false));
+});
+/** pinsrw: word imm & 7 of the xmm register = the low word of a gpr, or m16. */
+def('pinsrw', 0, 0, (b, i) => {
+  const d = xreg(op(i, 0));
+  b.emit({ op: 'vfromgpr', xd: XMEM, src: b.read(op(i, 1)), size: 4 });
+  vop(b, 'ins', d, d, XMEM, 'h', (immOf(i, 2) & 7) << 4);
+});
+/** Non-temporal stores are plain stores here; the 16-byte forms need an aligned address like movdqa. */
+def('movnti', 0, 0, (b, i) => b.write(op(i, 0), b.read(op(i, 1))));
+def(['movntdq', 'movntpd', 'movntps'], 0, 0, (b, i) => {
+  const d = op(i, 0);
+  if (d.type !== 'mem') throw new UnsupportedOperand(`${i.name} without a memory destination`);
+  b.emit({ op: 'vstore', xa: xreg(op(i, 1)), addr: alignedAddress(b, d), size: 16 });
+});
+/** MXCSR: reserved bits 31:16 set raise #GP (SIGSEGV); the exception flags are not tracked (stmxcsr gives what ldmxcsr set). */
+def('ldmxcsr', 0, 0, (b, i) => {
+  const v = b.read(op(i, 0));
+  const reserved = b.bin('shr', b.ext(v, 4, false), b.const(16n));
+  b.emit({ op: 'sideexit', a: reserved, when: 'nonzero', exit: { kind: 'fault', signal: 11, rip: i.address, message: 'ldmxcsr with reserved MXCSR bits set' } });
+  b.emit({ op: 'setmxcsr', src: v });
+});
+def('stmxcsr', 0, 0, (b, i) => {
+  const t = b.temp();
+  b.emit({ op: 'getmxcsr', dst: t });
+  b.write(op(i, 0), t);
+});
 
 export const SEMANTICS_FLAGS = { CF, PF, AF, ZF, SF, OF };

@@ -57,6 +57,8 @@ export function dumpOp(op: Op): string {
     case 'vmovmsk': return `${t(op.dst)} = vmovmsk${op.lane ? '.' + op.lane : ''} v${op.xa}`;
     case 'vcvti2f': return `v${op.xd}.${op.type}[0] = cvti2f.${op.from * 8} ${t(op.src)}`;
     case 'vcvtf2i': return `${t(op.dst)} = cvtf2i${op.round ? '.rn' : ''}.${op.size * 8} v${op.xa}.${op.type}`;
+    case 'setmxcsr': return `mxcsr = ${t(op.src)}`;
+    case 'getmxcsr': return `${t(op.dst)} = mxcsr`;
     case 'fcomi': return `fcomi.${op.type} v${op.xa}, v${op.xb} flags${flags(op.flags)}`;
     case 'sideexit': return `exit if ${t(op.a)} ${op.when === 'zero' ? '== 0' : '!= 0'}: ${dumpExit(op.exit)}`;
   }

@@ -34,7 +34,9 @@ export type ArithKind = 'add' | 'sub' | 'adc' | 'sbb' | 'inc' | 'dec' | 'neg';
  * lane shifts ushr/shl/sshr by imm; signed cmpgt; packus/packss (lane = result lane: xa's lanes low, xb's high); shufpd;
  * pshuflw/pshufhw (imm); FP compares to lane masks, imm = predicate 0-7 (eq lt le unord neq nlt nle ord): fcmpp packed,
  * fcmps the low lane only; ins: xd[imm >> 4] = xb[imm & 15] (lanes of `lane`); saturating/min/max/rounding-average/mul
- * lane-wise integer ops named as the AArch64 instruction.
+ * lane-wise integer ops named as the AArch64 instruction; pmulh/pmulhu (high halves of the 16-bit products), pmaddwd,
+ * psadbw; ushrv/shlv/sshrv: lane shifts by the unsigned 64-bit count in xb's low quadword (psrl/psll/psra with an xmm count);
+ * cvtps2dq/cvtpd2dq (rounding by MXCSR.RC) and cvttpd2dq: out of range or NaN gives 0x80000000.
  */
 export type VecKind = 'mov' | 'movq' | 'movlow' | 'and' | 'or' | 'xor' | 'andn' | 'add' | 'sub' | 'cmpeq' | 'zip1' | 'zip2'
   | 'pshufd' | 'shufps' | 'fadd' | 'fsub' | 'fmul' | 'fdiv' | 'fmin' | 'fmax' | 'fsqrt' | 'cvt'
@@ -42,7 +44,8 @@ export type VecKind = 'mov' | 'movq' | 'movlow' | 'and' | 'or' | 'xor' | 'andn' 
   | 'psrldq' | 'pslldq' | 'ushr' | 'shl' | 'sshr' | 'cmpgt' | 'packus' | 'packss' | 'shufpd' | 'pshuflw' | 'pshufhw'
   | 'fcmpp' | 'fcmps' | 'ins'
   | 'sqadd' | 'uqadd' | 'sqsub' | 'uqsub' | 'smin' | 'smax' | 'umin' | 'umax' | 'urhadd' | 'mul'
-  | 'cvtps2pd' | 'cvtpd2ps' | 'cvtdq2pd' | 'cvttps2dq' | 'pmuludq';
+  | 'cvtps2pd' | 'cvtpd2ps' | 'cvtdq2pd' | 'cvttps2dq' | 'pmuludq'
+  | 'pmulh' | 'pmulhu' | 'pmaddwd' | 'psadbw' | 'ushrv' | 'shlv' | 'sshrv' | 'cvtps2dq' | 'cvtpd2dq' | 'cvttpd2dq';
 export type LogicKind = 'and' | 'or' | 'xor';
 export type Segment = 'fs' | 'gs';
 
@@ -86,8 +89,12 @@ export type Op =
   | { op: 'vmovmsk'; dst: Temp; xa: number; lane?: 'b' | 's' | 'd' }
   /** cvtsi2sd/ss: the low lane of xd = (float) src, the rest kept. */
   | { op: 'vcvti2f'; xd: number; src: Temp; from: 4 | 8; type: 's' | 'd' }
-  /** cvtt*2si (truncating) / cvt*2si (nearest-even, MXCSR's default): out of range or NaN gives the integer indefinite value. */
+  /** cvtt*2si (truncating) / cvt*2si (rounding by MXCSR.RC): out of range or NaN gives the integer indefinite value. */
   | { op: 'vcvtf2i'; dst: Temp; xa: number; type: 's' | 'd'; size: 4 | 8; round?: boolean }
+  /** ldmxcsr: MXCSR = src (bits 31:16 already checked zero); the rounding control takes effect. */
+  | { op: 'setmxcsr'; src: Temp }
+  /** stmxcsr: the MXCSR value last loaded (0x1f80 at start; exception flags are not tracked). */
+  | { op: 'getmxcsr'; dst: Temp }
   /** ucomis/comis: ZF, PF, CF from the comparison; OF, SF, AF cleared. */
   | { op: 'fcomi'; xa: number; xb: number; type: 's' | 'd'; flags: FlagSet }
   /** Leaves the block for `exit` when `a` is zero (or non-zero). */

@@ -100,7 +100,8 @@ export function opUses(op: Op): Temp[] {
     case 'setrflags': return [op.src];
     case 'sideexit': return op.exit.kind === 'indirect' ? [op.a, op.exit.target] : [op.a];
     case 'vload': case 'vstore': return addr(op.addr);
-    case 'vop': case 'vmovmsk': case 'vtogpr': case 'vcvtf2i': case 'fcomi': return [];
+    case 'vop': case 'vmovmsk': case 'vtogpr': case 'vcvtf2i': case 'fcomi': case 'getmxcsr': return [];
+    case 'setmxcsr': return [op.src];
     case 'vfromgpr': case 'vcvti2f': return [op.src];
   }
 }
@@ -115,7 +116,7 @@ function hasEffect(op: Op): boolean {
     case 'sideexit': case 'cmc': return true;
     // Flags that no later reader needs are not computed at all.
     case 'setflags': case 'resultflags': return (op.live ?? op.flags) !== 0;
-    case 'vload': case 'vstore': case 'vop': case 'vfromgpr': case 'vcvti2f': case 'fcomi': return true;
+    case 'vload': case 'vstore': case 'vop': case 'vfromgpr': case 'vcvti2f': case 'fcomi': case 'setmxcsr': return true;
     case 'arith': case 'logic': return (op.live ?? op.flags) !== 0;
     // A load may fault; keep it so the guest sees the fault where the real CPU would.
     case 'load': return true;

@@ -34,8 +34,6 @@ export interface CompiledBlock {
 
 const S = { A: 16, B: 17, C: 30 };   // scratch registers
 const V = { T: 17 };                 // vector scratch (V16 carries memory operands)
-/** Offset of the guest MXCSR (32 bits, stored XOR 0x1f80) in the CPU-state block; TODO: STATE.mxcsr in host-regs.ts. */
-const MXCSR_OFFSET = 24;
 const XZR = 31;
 const NZCV_N = 31, NZCV_Z = 30, NZCV_C = 29, NZCV_V = 28;
 
@@ -595,7 +593,7 @@ class BlockCompiler {
       this.emit(A.simdAddLongPairwise('uaddlp', '4s', xd, V.T));
       return;
     }
-    const mul = 'umull';
+    const mul = kind === 'pmulhu' ? 'umull' : 'smull';
     this.emit(A.simdMulLong(mul, '4h', 18, xa, xb));
     this.emit(A.simdMulLong(mul, '8h', 19, xa, xb));
     if (kind === 'pmaddwd') this.emit(A.simd3Same('addp', '4s', xd, 18, 19));
@@ -612,7 +610,7 @@ class BlockCompiler {
     const esize = 8 << ['b', 'h', 's', 'd'].indexOf(lane);
     this.emit(A.umov('d', S.A, xb, 0));
     this.emit(A.mrsNzcv(S.C));
-    this.emit(A.movz(true, S.B, esize - 1));
+    this.emit(A.movz(true, S.B, esize));
     this.emit(A.cmpReg(true, S.A, S.B));
     this.emit(A.csel(true, S.A, S.A, S.B, Cond.LO));
     this.emit(A.msrNzcv(S.C));
@@ -640,22 +638,22 @@ class BlockCompiler {
   }
 
   /**
-   * ldmxcsr: MXCSR lives at MXCSR_OFFSET in the state block XORed with its default 0x1f80, so the
+   * ldmxcsr: MXCSR lives at STATE.mxcsr in the state block XORed with its default 0x1f80, so the
    * zeroed block reads as 0x1f80; RC goes to FPCR.RMode (x86 00 nearest, 01 down, 10 up, 11 zero ->
    * AArch64 00, 10, 01, 11: the two bits swapped). FTZ/DAZ and the exception masks are stored only.
    */
   private setMxcsr(r: number): void {
     this.emit(A.eorImm(false, S.A, r, 0x1f80n));
-    this.emit(A.ldst(Mem.STR_W, S.A, X_STATE, MXCSR_OFFSET));
+    this.emit(A.ldst(Mem.STR_W, S.A, X_STATE, STATE.mxcsr));
     this.emit(A.mrs(S.B, 'fpcr'));
     this.emit(A.ubfx(false, S.A, r, 13, 1));
-    this.emit(A.bfi(true, S.B, S.A, 22, 1));
+    this.emit(A.bfi(true, S.B, S.A, 23, 1));
     this.emit(A.ubfx(false, S.A, r, 14, 1));
     this.emit(A.bfi(true, S.B, S.A, 22, 1));
     this.emit(A.msr('fpcr', S.B));
   }
   private getMxcsr(d: number): void {
-    this.emit(A.ldst(Mem.LDR_W, d, X_STATE, MXCSR_OFFSET));
+    this.emit(A.ldst(Mem.LDR_W, d, X_STATE, STATE.mxcsr));
     this.emit(A.eorImm(false, d, d, 0x1f80n));
   }
 

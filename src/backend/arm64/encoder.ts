@@ -680,6 +680,11 @@ export function simdMulLong(op: 'smull' | 'umull', src: Arrangement, vd: number,
   return u32(arrangement(src, 2, op).sizeQ | (op === 'umull' ? 1 << 29 : 0) | 0x0e20c000 | (reg(vm) << 16) | (reg(vn) << 5) | reg(vd));
 }
 
+/** SADDLP/UADDLP: adjacent lane pairs of `src` ('8b'..'4s') added into lanes twice as wide. */
+export function simdAddLongPairwise(op: 'saddlp' | 'uaddlp', src: Arrangement, vd: number, vn: number): number {
+  return u32(arrangement(src, 2, op).sizeQ | (op === 'uaddlp' ? 1 << 29 : 0) | 0x0e202800 | (reg(vn) << 5) | reg(vd));
+}
+
 /** immh:immb (bits 22:16) for a shift: left shifts store esize + shift, right shifts 2*esize - shift. */
 function shiftImmField(arr: Arrangement, shift: number, right: boolean, maxSize: number, what: string): number {
   const { sizeQ, size } = arrangement(arr, maxSize, what);
@@ -757,7 +762,7 @@ export function fpVec3(op: keyof typeof FP_VEC3, arr: FpVecArrangement, vd: numb
   const [u, bit23, opcode] = FP_VEC3[op];
   return u32(fpArrangement(arr) | (u << 29) | (bit23 << 23) | 0x0e200400 | (reg(vm) << 16) | (opcode << 11) | (reg(vn) << 5) | reg(vd));
 }
-const FP_VEC_UNARY = { fabs: [0, 0b01111], fneg: [1, 0b01111], fsqrt: [1, 0b11111] } as const;
+const FP_VEC_UNARY = { fabs: [0, 0b01111], fneg: [1, 0b01111], fsqrt: [1, 0b11111], frinti: [1, 0b11001] } as const;
 export function fpVecUnary(op: keyof typeof FP_VEC_UNARY, arr: FpVecArrangement, vd: number, vn: number): number {
   const [u, opcode] = FP_VEC_UNARY[op];
   return u32(fpArrangement(arr) | (u << 29) | (1 << 23) | 0x0e200800 | (opcode << 12) | (reg(vn) << 5) | reg(vd));

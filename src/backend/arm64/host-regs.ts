@@ -29,7 +29,8 @@ export const xmmHost = (n: number): number => n;
 export const CARRY_INVERTED = true;
 
 /** CPU-state block layout (offsets from X_STATE). */
-export const STATE = { fsBase: 0, gsBase: 8, df: 16, size: 64 } as const;
+/** mxcsr holds MXCSR XOR its default 0x1f80, so a zeroed block reads as the default. */
+export const STATE = { fsBase: 0, gsBase: 8, df: 16, mxcsr: 24, size: 64 } as const;
 
 /** Why generated code called the runtime (value in X_REASON at an svc). */
 export enum ExitReason { Syscall = 1, Miss = 2, Link = 3, Interpret = 4, Fault = 5, Stop = 6 }
