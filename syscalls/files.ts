@@ -1,5 +1,6 @@
 // Syscall handlers for file descriptors: read, write and writev on the host fds the fd table
 // names. Short guest buffers give short transfers, as the kernel's user copies do.
+import { SyscallSpec } from './spec';
 import { PROT_WRITE } from '../src/memory/guest-memory';
 import { SyscallArgs, SyscallContext } from './context';
 import { Errno, SyscallError } from './errno';
@@ -81,3 +82,9 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+export const FILE_SYSCALLS: Readonly<Record<string, SyscallSpec>> = {
+  read: { args: ['fd', 'ptr', 'size'], ret: 'int', handler: sysRead },
+  write: { args: ['fd', { buffer: 2 }, 'size'], ret: 'int', handler: sysWrite },
+  writev: { args: ['fd', 'ptr', 'int'], ret: 'int', handler: sysWritev },
+};

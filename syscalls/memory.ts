@@ -1,5 +1,7 @@
 // Syscall handlers for the address space: mmap (anonymous only so far), munmap, mprotect,
 // mremap and brk, which pass the kernel's argument types through to AddressSpace.
+import { SyscallSpec } from './spec';
+import { ArgKind, MREMAP_FLAG_NAMES, PROT_NAMES } from './trace-format';
 import { MAP_ANONYMOUS } from '../src/memory/address-space';
 import { PAGE_MASK } from '../src/memory/guest-memory';
 import { SyscallArgs, SyscallContext } from './context';
@@ -32,3 +34,13 @@ export function sysMremap(ctx: SyscallContext, [oldAddr, oldLen, newLen, flags, 
 export function sysBrk(ctx: SyscallContext, [newEnd]: SyscallArgs): bigint {
   return ctx.space.brk(newEnd);
 }
+
+const prot: ArgKind = { flags: PROT_NAMES };
+
+export const MEMORY_SYSCALLS: Readonly<Record<string, SyscallSpec>> = {
+  mmap: { args: ['ptr', 'size', prot, 'mmapFlags', 'fd', 'long'], ret: 'addr', handler: sysMmap },
+  munmap: { args: ['ptr', 'size'], ret: 'int', handler: sysMunmap },
+  mprotect: { args: ['ptr', 'size', prot], ret: 'int', handler: sysMprotect },
+  mremap: { args: ['ptr', 'size', 'size', { flags: MREMAP_FLAG_NAMES }, 'ptr'], ret: 'addr', handler: sysMremap },
+  brk: { args: ['ptr'], ret: 'addr', handler: sysBrk },
+};

@@ -1,5 +1,6 @@
 // Syscall handlers for the process itself: exit, exit_group, getpid, uname and arch_prctl
 // (the FS and GS bases that TLS lives on).
+import { SyscallSpec } from './spec';
 import * as os from 'os';
 import { TASK_SIZE } from '../src/memory/address-space';
 import { SyscallArgs, SyscallContext } from './context';
@@ -65,3 +66,11 @@ export function sysArchPrctl(ctx: SyscallContext, [code, addr]: SyscallArgs): nu
       return -Errno.EINVAL;
   }
 }
+
+export const PROCESS_SYSCALLS: Readonly<Record<string, SyscallSpec>> = {
+  exit: { args: ['int'], ret: 'noreturn', handler: sysExit },
+  exit_group: { args: ['int'], ret: 'noreturn', handler: sysExitGroup },
+  getpid: { args: [], ret: 'int', handler: sysGetpid },
+  uname: { args: ['ptr'], ret: 'int', handler: sysUname },
+  arch_prctl: { args: [{ values: Object.entries(ARCH_PRCTL_CODES) }, 'ptr'], ret: 'int', handler: sysArchPrctl },
+};
