@@ -26,6 +26,16 @@ export interface SegmentBases {
   setGsBase(value: bigint): void;
 }
 
+/** What the kernel knows of the program it started: for /proc/self and the auxiliary vector. */
+export interface ProgramInfo {
+  /** The program's path inside the guest root, as /proc/self/exe names it. */
+  readonly exe: string;
+  readonly argv: readonly string[];
+  readonly envp: readonly string[];
+  /** The auxiliary vector as the guest's stack holds it (pairs of 64-bit words, AT_NULL last). */
+  readonly auxv: Uint8Array;
+}
+
 export interface SyscallContext {
   readonly mem: GuestMemory;
   readonly space: AddressSpace;
@@ -33,6 +43,7 @@ export interface SyscallContext {
   readonly process: GuestProcess;
   readonly cpu: SegmentBases;
   readonly host: HostIo;
+  readonly program: ProgramInfo;
 }
 
 /** The six argument registers (rdi, rsi, rdx, r10, r8, r9) as unsigned 64-bit values. */

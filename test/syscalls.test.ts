@@ -52,6 +52,7 @@ function makeContext() {
     space,
     fds: FdTable.withStdio(),
     host,
+    program: { exe: '/prog', argv: ['/prog'], envp: [], auxv: new Uint8Array(16) },
     process: { pid: PID, exit: (code, group) => void exits.push([code, group]) },
     cpu: {
       getFsBase: () => bases.fs,

@@ -28,7 +28,7 @@ export class GuestProgram {
   readonly engine: Engine;
   readonly space: AddressSpace;
   private readonly dispatcher: SyscallDispatcher;
-  private readonly ctx: SyscallContext;
+  private ctx!: SyscallContext;
   private entry = 0n;
 
   constructor(private readonly elf: ElfFile, private readonly options: GuestProgramOptions) {
@@ -37,8 +37,11 @@ export class GuestProgram {
     this.space.onUnmap((start, end) => this.engine.invalidateCode(start, end));
     this.space.onProtect((start, end) => this.engine.invalidateCode(start, end));
     this.dispatcher = new SyscallDispatcher({ strace: options.strace, trace: options.traceTo });
+    this.engine.setKernel({ syscall: (cpu) => this.syscall(cpu) });
+    const { auxv } = this.load();
     const engine = this.engine;
     this.ctx = {
+      program: { exe: options.execfn, argv: options.argv, envp: options.envp, auxv },
       mem: { ...bindMemory(engine) },
       space: this.space,
       fds: FdTable.withStdio(),
@@ -49,11 +52,9 @@ export class GuestProgram {
       },
       host: new NodeHostIo(),
     };
-    this.engine.setKernel({ syscall: (cpu) => this.syscall(cpu) });
-    this.load();
   }
 
-  private load(): void {
+  private load(): { auxv: Uint8Array } {
     const recorder = { reserve: (addr: bigint, size: number, prot: number, name: string) => this.space.record(addr, BigInt(size), prot, name) };
     const loaded = loadStatic(this.engine.memory, this.elf, { recorder });
     this.space.initBrk(loaded.brkStart);
@@ -72,6 +73,7 @@ export class GuestProgram {
     });
     this.engine.setGpr(RSP, stack.rsp);
     this.entry = loaded.entry;
+    return { auxv: stack.auxv };
   }
 
   private syscall(cpu: GuestCpu): void {

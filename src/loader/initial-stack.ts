@@ -53,6 +53,8 @@ export interface InitialStack {
   argEnd: bigint;
   envStart: bigint;
   envEnd: bigint;
+  /** The auxiliary vector as written (for /proc/self/auxv). */
+  auxv: Uint8Array;
 }
 
 const WORD = 8n;
@@ -137,5 +139,11 @@ export function buildInitialStack(mem: GuestMemory, opts: InitialStackOptions): 
     if (err instanceof GuestFault) fail(`arguments and environment (${image.length} bytes) do not fit on the stack`);
     throw err;
   }
-  return { rsp, argStart, argEnd, envStart: argEnd, envEnd };
+  const auxvBytes = new Uint8Array(auxv.length * 16);
+  const auxvView = new DataView(auxvBytes.buffer);
+  auxv.forEach(([type, value], i) => {
+    auxvView.setBigUint64(i * 16, BigInt(type), true);
+    auxvView.setBigUint64(i * 16 + 8, BigInt.asUintN(64, value), true);
+  });
+  return { rsp, argStart, argEnd, envStart: argEnd, envEnd, auxv: auxvBytes };
 }
