@@ -1,7 +1,8 @@
 // The ferry command line: runs a guest program and exits with its status (128+N when signal N
 // ends it). User mistakes get one line on stderr starting with "ferry: " and a non-zero status.
 import { closeSync, openSync, readFileSync, writeSync } from 'fs';
-import { ElfError, parseElf } from '../elf/elf';
+import { ElfError } from '../elf/elf';
+import { resolveScript } from '../loader/program-loader';
 import { LoaderError } from '../loader/loader-error';
 import { GuestProgram } from '../linux/guest-process';
 import { signalName, Stats } from '../runtime/engine';
@@ -37,14 +38,15 @@ function printStats(stats: Stats): void {
 }
 
 export function run(options: RunOptions): number {
-  const bytes = readProgram(options.program);
-  const elf = parseElf(bytes, options.program);
+  readProgram(options.program);
+  const readFile = (path: string) => readProgram(path);
+  const { elf, argv } = resolveScript(readFile, { path: options.program, argv: [options.program, ...options.args] });
   let traceFd: number | undefined;
   if (options.straceFile) traceFd = openSync(options.straceFile, 'w');
   const traceTo = (text: string) => void writeSync(traceFd ?? 2, text);
   const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   const program = new GuestProgram(elf, {
-    argv: [options.program, ...options.args], envp, execfn: options.program,
+    argv, envp, execfn: options.program, readFile,
     strace: options.strace, traceTo,
     dumpIr: options.dumpIr ? (text) => void writeSync(2, text + '\n') : undefined,
   });

@@ -3,10 +3,10 @@
 import { randomBytes } from 'crypto';
 import { ElfFile } from '../elf/elf';
 import { buildInitialStack, DEFAULT_STACK_TOP, mapStack } from '../loader/initial-stack';
-import { loadStatic } from '../loader/static-loader';
+import { FileReader, loadExecImage } from '../loader/program-loader';
 import { AddressSpace } from '../memory/address-space';
 import { Engine, EngineOptions, RunResult } from '../runtime/engine';
-import { GuestCpu } from '../runtime/interpreter';
+import { GuestCpu, HWCAP } from '../runtime/interpreter';
 import { SyscallContext } from '../../syscalls/context';
 import { SyscallDispatcher } from '../../syscalls/dispatch';
 import { FdTable } from '../../syscalls/fd-table';
@@ -16,13 +16,13 @@ export interface GuestProgramOptions extends EngineOptions {
   argv: string[];
   envp: string[];
   execfn: string;
+  /** Reads the interpreter a dynamic program names (inside the guest root). */
+  readFile: FileReader;
   strace?: boolean;
   traceTo?: (text: string) => void;
 }
 
 const RDI = 7, RSI = 6, RDX = 2, R10 = 10, R8 = 8, R9 = 9, RAX = 0, RSP = 4;
-/** x86-64 HWCAP as Linux reports it: the CPUID.1:EDX bits. */
-const HWCAP = 0x0783_8001n;
 
 export class GuestProgram {
   readonly engine: Engine;
@@ -56,8 +56,9 @@ export class GuestProgram {
 
   private load(): { auxv: Uint8Array } {
     const recorder = { reserve: (addr: bigint, size: number, prot: number, name: string) => this.space.record(addr, BigInt(size), prot, name) };
-    const loaded = loadStatic(this.engine.memory, this.elf, { recorder });
-    this.space.initBrk(loaded.brkStart);
+    const image = loadExecImage(this.engine.memory, this.elf, this.options.readFile, recorder);
+    const loaded = image.main;
+    this.space.initBrk(image.brkStart);
     mapStack(this.engine.memory, DEFAULT_STACK_TOP, undefined, recorder);
     const stack = buildInitialStack(this.engine.memory, {
       stackTop: DEFAULT_STACK_TOP,
@@ -65,14 +66,14 @@ export class GuestProgram {
       envp: this.options.envp,
       execfn: this.options.execfn,
       auxv: {
-        phdr: loaded.phdrAddress, phent: loaded.phent, phnum: loaded.phnum, base: 0n, entry: loaded.entry,
+        phdr: loaded.phdrAddress, phent: loaded.phent, phnum: loaded.phnum, base: image.interpreterBase, entry: loaded.entry,
         hwcap: HWCAP, uid: process.getuid?.() ?? 0, euid: process.geteuid?.() ?? 0,
         gid: process.getgid?.() ?? 0, egid: process.getegid?.() ?? 0, secure: false, clktck: 100,
       },
       random: () => randomBytes(16),
     });
     this.engine.setGpr(RSP, stack.rsp);
-    this.entry = loaded.entry;
+    this.entry = image.start;
     return { auxv: stack.auxv };
   }
 

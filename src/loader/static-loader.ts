@@ -38,6 +38,8 @@ export interface LoadOptions {
   recorder?: MappingRecorder;
   /** Base for a static-pie; defaults to STATIC_PIE_LOAD_BASE. */
   loadBase?: bigint;
+  /** Load a program that names an interpreter (the caller loads the interpreter too). */
+  allowInterpreter?: boolean;
 }
 
 export function protFromSegmentFlags(flags: number): number {
@@ -48,7 +50,7 @@ export function loadStatic(mem: GuestMemory, elf: ElfFile, options: LoadOptions 
   const fail = (problem: string): never => {
     throw new LoaderError(elf.name, problem);
   };
-  if (elf.interpreter !== undefined) fail('dynamic programs need an interpreter (not supported yet)');
+  if (elf.interpreter !== undefined && !options.allowInterpreter) fail('dynamic programs need an interpreter (not supported yet)');
   // The kernel maps nothing for an empty PT_LOAD.
   const loads = elf.programHeaders.filter((ph) => ph.type === PT_LOAD && ph.memsz > 0n);
   if (loads.length === 0) fail('no PT_LOAD segment to load');

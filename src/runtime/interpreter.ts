@@ -37,6 +37,8 @@ export const CPUID_FEATURES = {
   ext1Edx: { syscall: 11, lm: 29 },
 } as const;
 const bitsOf = (set: Record<string, number>) => Object.values(set).reduce((a, b) => a | (1 << b), 0) >>> 0;
+/** AT_HWCAP on x86-64 is CPUID.1:EDX. */
+export const HWCAP = BigInt(bitsOf(CPUID_FEATURES.leaf1Edx));
 /** "FerryVirtCPU" in EBX, EDX, ECX order. */
 const VENDOR = [0x72726546, 0x72695679, 0x55504374];
 
