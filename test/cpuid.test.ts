@@ -25,9 +25,14 @@ test('leaf 1 advertises SSE, SSE2, CMOV, TSC, CX16, POPCNT, MOVBE and no x87, FX
     .toEqual({ sse3: 0, ssse3: 0, sse41: 0, sse42: 0, xsave: 0, avx: 0 });
 });
 
-test('leaf 7 advertises no AVX2, BMI or AVX-512', () => {
-  const [, ebx, ecx] = cpuid(7);
-  expect([ebx, ecx]).toEqual([0n, 0n]);
+test('leaf 7 advertises ERMS and FSRM (rep movsb/stosb) and no AVX2, BMI or AVX-512', () => {
+  const [, ebx, ecx, edx] = cpuid(7);
+  expect({ erms: bit(ebx, 9), fsrm: bit(edx, 4) }).toEqual({ erms: 1, fsrm: 1 });
+  const avx512Ebx = [16, 17, 21, 26, 27, 28, 30, 31];
+  expect({ bmi1: bit(ebx, 3), avx2: bit(ebx, 5), bmi2: bit(ebx, 8), avx512: avx512Ebx.map((b) => bit(ebx, b)).join('') })
+    .toEqual({ bmi1: 0, avx2: 0, bmi2: 0, avx512: '00000000' });
+  expect(ecx).toBe(0n);
+  expect(edx & ~(1n << 4n)).toBe(0n);
 });
 
 test('the vendor string is Ferry\'s own', () => {
@@ -39,9 +44,9 @@ test('the vendor string is Ferry\'s own', () => {
 });
 
 test('every advertised feature runs a representative instruction', () => {
-  const snippets = ['cmovne rax, rbx', 'rdtsc', 'movaps xmm0, xmm1', 'paddq xmm0, xmm1', 'lock cmpxchg16b xmmword ptr [rdi]',
+  const snippets = ['cmovne rax, rbx', 'rdtsc', 'rep movsb', 'rep stosb', 'movaps xmm0, xmm1', 'paddq xmm0, xmm1', 'lock cmpxchg16b xmmword ptr [rdi]',
     'popcnt rax, rbx', 'movbe eax, dword ptr [rdi]', 'lzcnt rax, rbx'];
   const results = runFerry(snippets.map((asm) => ({ name: asm, code: assemble(asm, SNIPPET_LAYOUT.code),
-    initial: makeState({ rdi: SNIPPET_LAYOUT.data }) })));
+    initial: makeState({ rdi: SNIPPET_LAYOUT.data, rsi: SNIPPET_LAYOUT.data + 0x100n, rcx: 16n }) })));
   expect(results.map((r, k) => `${snippets[k]}: ${r.kind}`)).toEqual(snippets.map((s) => `${s}: state`));
 });

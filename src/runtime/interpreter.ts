@@ -33,6 +33,9 @@ class Signal extends Error { constructor(readonly signal: number, message: strin
 export const CPUID_FEATURES = {
   leaf1Edx: { tsc: 4, cmov: 15, sse: 25, sse2: 26 },
   leaf1Ecx: { cx16: 13, movbe: 22, popcnt: 23 },
+  // ERMS and FSRM tell glibc to copy and fill with rep movsb/stosb, which the runtime does host-side in one piece.
+  leaf7Ebx: { erms: 9 },
+  leaf7Edx: { fsrm: 4 },
   ext1Ecx: { lzcnt: 5 },
   ext1Edx: { syscall: 11, lm: 29 },
 } as const;
@@ -46,7 +49,7 @@ const VENDOR = [0x72726546, 0x72695679, 0x55504374];
 const CPUID: Record<string, [number, number, number, number]> = {
   '0': [0x7, VENDOR[0], VENDOR[2], VENDOR[1]],
   '1': [0x000906a0, 0x00000800, bitsOf(CPUID_FEATURES.leaf1Ecx), bitsOf(CPUID_FEATURES.leaf1Edx)],
-  '7': [0, 0, 0, 0],
+  '7': [0, bitsOf(CPUID_FEATURES.leaf7Ebx), 0, bitsOf(CPUID_FEATURES.leaf7Edx)],
   '2147483648': [0x80000008, 0, 0, 0],
   '2147483649': [0, 0, bitsOf(CPUID_FEATURES.ext1Ecx), bitsOf(CPUID_FEATURES.ext1Edx)],
   '2147483656': [0x3030, 0, 0, 0],
