@@ -167,6 +167,27 @@ describe('ferry CLI errors', () => {
     expectOneLineError(runFerryCli(['run', file], DEFAULT_ENV));
   });
 
+  test('a dynamic program whose interpreter is missing', () => {
+    // The same program with its PT_INTERP path renamed (same length) to a file that does not exist.
+    const original = fs.readFileSync('/bin/true');
+    const interp = Buffer.from('/lib64/ld-linux-x86-64.so.2');
+    const at = original.indexOf(interp);
+    expect(at).toBeGreaterThan(0);
+    const patched = Buffer.from(original);
+    Buffer.from('/lib64/ld-missing-x86-64.so.9').copy(patched, at, 0, interp.length);
+    const file = path.join(scratchDir, 'missing-interp');
+    fs.writeFileSync(file, patched, { mode: 0o755 });
+    const result = runFerryCli(['run', file], DEFAULT_ENV);
+    expectOneLineError(result);
+    expect(result.stderr.toString('utf8')).toContain('interpreter');
+  });
+
+  test('a truncated ELF file', () => {
+    const file = path.join(scratchDir, 'truncated');
+    fs.writeFileSync(file, fs.readFileSync(programPath('hello', 'static')).subarray(0, 100), { mode: 0o755 });
+    expectOneLineError(runFerryCli(['run', file], DEFAULT_ENV));
+  });
+
   test('run with an unknown option', () => {
     expectOneLineError(runFerryCli(['run', '--no-such-option', programPath('hello', 'static')], DEFAULT_ENV));
   });
