@@ -3,6 +3,7 @@
 import { AddressSpace } from '../src/memory/address-space';
 import { GuestMemory } from '../src/memory/guest-memory';
 import { FdTable } from './fd-table';
+import type { SignalState } from './signals';
 
 /** Synchronous I/O on host file descriptors; failures throw SyscallError with the errno. */
 export interface HostIo {
@@ -17,6 +18,8 @@ export interface GuestProcess {
   readonly pid: number;
   /** Ends the calling thread, or every thread when group is set; code is the low 8 bits. */
   exit(code: number, group: boolean): void;
+  /** Ends the guest with a signal's default action (as the kernel reports death by that signal). */
+  kill?(signal: number): void;
 }
 
 export interface SegmentBases {
@@ -44,6 +47,8 @@ export interface SyscallContext {
   readonly cpu: SegmentBases;
   readonly host: HostIo;
   readonly program: ProgramInfo;
+  /** Signal handlers, mask, pending set and altstack; the runtime always sets it, test fakes may not. */
+  readonly signals?: SignalState;
 }
 
 /** The six argument registers (rdi, rsi, rdx, r10, r8, r9) as unsigned 64-bit values. */

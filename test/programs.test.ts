@@ -140,6 +140,18 @@ describe.each(LINK_MODES)('%s build', (mode) => {
   });
 });
 
+describe('a code cache too small for the program', () => {
+  // The cache flushes and translates again when full; the program must not notice.
+  test.each(['sorthash', 'smc', 'interp'])('%s matches native with a 4 KiB code cache', (name) => {
+    const c = CASES.find((x) => x.program === name)!;
+    const file = programPath(name, 'static');
+    const native = nativeRun(c, file);
+    const ferry = runUnderFerry(file, c.args ?? [], { ...(c.env ?? DEFAULT_ENV), FERRY_CODE_CACHE_BYTES: '4096' }, c.stdin);
+    const [expected, actual] = comparableRuns(native, ferry);
+    expect(actual).toEqual(expected);
+  });
+});
+
 describe('ferry CLI errors', () => {
   let scratchDir = '';
   beforeAll(() => {

@@ -49,6 +49,7 @@ export function run(options: RunOptions): number {
     argv, envp, execfn: options.program, readFile,
     strace: options.strace, traceTo,
     dumpIr: options.dumpIr ? (text) => void writeSync(2, text + '\n') : undefined,
+    codeCacheBytes: process.env.FERRY_CODE_CACHE_BYTES ? Number(process.env.FERRY_CODE_CACHE_BYTES) : undefined,
   });
   const result = program.run();
   if (traceFd !== undefined) closeSync(traceFd);

@@ -31,7 +31,8 @@ export class CodeCache {
   private readonly entry = new Uint8Array(16);
   private readonly entryView = new DataView(this.entry.buffer);
 
-  constructor(private readonly uc: Unicorn, private readonly runtime: { dispatch: bigint; link: bigint }) {}
+  constructor(private readonly uc: Unicorn, private readonly runtime: { dispatch: bigint; link: bigint },
+    private readonly capacity: number = CODE_CACHE_SIZE) {}
 
   get blocks(): number { return this.byRip.size; }
 
@@ -42,7 +43,7 @@ export class CodeCache {
   /** Places a compiled block, makes it reachable through the lookup table, and returns it. */
   install(compiled: CompiledBlock): HostBlock {
     const size = compiled.words.length * 4;
-    if (this.next + BigInt(size) > CODE_CACHE + BigInt(CODE_CACHE_SIZE)) throw new CodeCacheFull('code cache full');
+    if (this.next + BigInt(size) > CODE_CACHE + BigInt(this.capacity)) throw new CodeCacheFull('code cache full');
     const host = this.next;
     this.next += BigInt((size + 15) & ~15);
     const words = compiled.words.slice();
@@ -88,6 +89,22 @@ export class CodeCache {
   /** Pages (guest) that hold code of some valid block. */
   blocksInPage(page: bigint): HostBlock[] {
     return [...(this.byPage.get(page) ?? [])];
+  }
+
+  /**
+   * Drops every block and starts the cache afresh (when it is full). Only called between blocks,
+   * from the runtime's own code, so no host block is running.
+   */
+  flush(): void {
+    for (const b of this.ordered) b.valid = false;
+    this.ordered.length = 0;
+    this.byRip.clear();
+    this.stubs.clear();
+    this.byPage.clear();
+    for (const i of this.keys.keys()) this.writeEntry(i, 0n, 0n);
+    this.keys.clear();
+    this.uc.removeCache(CODE_CACHE, this.next);
+    this.next = CODE_CACHE;
   }
 
   /** Drops every block whose guest code overlaps [start, end). */

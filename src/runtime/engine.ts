@@ -8,7 +8,7 @@ import { optimize } from '../ir/passes';
 import { PAGE_SIZE, PROT_WRITE } from '../memory/guest-memory';
 import { Unicorn } from '../unicorn/unicorn';
 import { NC } from '../util/native-constants';
-import { CodeCache, HostBlock } from './code-cache';
+import { CodeCache, CodeCacheFull, HostBlock } from './code-cache';
 import { emitRuntimeCode } from './dispatcher';
 import { GuestCpu, Interpreter } from './interpreter';
 import { LOOKUP_SIZE, LOOKUP_TABLE, RUNTIME_CODE, RUNTIME_CODE_SIZE, STATE_ADDR, CODE_CACHE, CODE_CACHE_SIZE } from './layout';
@@ -25,6 +25,8 @@ export type RunResult =
 
 export interface EngineOptions {
   dumpIr?: (text: string) => void;
+  /** Code cache size in bytes (smaller only to test flushing). */
+  codeCacheBytes?: number;
 }
 
 export class GuestExit extends Error {
@@ -76,7 +78,7 @@ export class Engine implements GuestCpu {
       entry: RUNTIME_CODE + BigInt(rt.entry), dispatch: RUNTIME_CODE + BigInt(rt.dispatch),
       link: RUNTIME_CODE + BigInt(rt.link), stop: RUNTIME_CODE + BigInt(rt.stop),
     };
-    this.cache = new CodeCache(this.uc, this.runtime);
+    this.cache = new CodeCache(this.uc, this.runtime, options.codeCacheBytes);
     this.lifter = new Lifter(this.memory);
     this.interpreter = new Interpreter(this, this.lifter);
     this.uc.regWrite(NC.UC_ARM64_REG_X28, STATE_ADDR);
@@ -258,7 +260,15 @@ export class Engine implements GuestCpu {
     if (this.options.dumpIr) this.options.dumpIr(dumpBlock(block));
     const compiled = compileBlock(block);
     for (const f of compiled.faults) this.faults.set(f.rip, { signal: f.signal, message: f.message });
-    const host = this.cache.install(compiled);
+    let host: HostBlock;
+    try {
+      host = this.cache.install(compiled);
+    } catch (e) {
+      if (!(e instanceof CodeCacheFull)) throw e;
+      this.cache.flush();
+      this.stats.count('flush');
+      host = this.cache.install(compiled);
+    }
     for (let p = rip & ~(PAGE - 1n); p < (block.end > rip ? block.end : rip + 1n); p += PAGE) this.memory.trackCode(p);
     this.stats.blocks++;
     this.stats.guestInsns += block.guestInsns;

@@ -6,12 +6,12 @@ export const STATE_ADDR = RUNTIME_BASE;                   // one CPU-state block
 export const RUNTIME_CODE = RUNTIME_BASE + 0x1000n;       // dispatcher and trampolines
 export const RUNTIME_CODE_SIZE = 0xf000;
 export const LOOKUP_TABLE = RUNTIME_BASE + 0x10_0000n;    // open-addressed (guest rip, host address) pairs
-export const LOOKUP_BITS = 16;
+export const LOOKUP_BITS = 20;
 export const LOOKUP_ENTRIES = 1 << LOOKUP_BITS;
 /** Probing runs past the last bucket into this many spare entries instead of wrapping. */
-export const LOOKUP_SPARE = 256;
+export const LOOKUP_SPARE = 1024;
 export const LOOKUP_SIZE = (LOOKUP_ENTRIES + LOOKUP_SPARE) * 16;
-export const CODE_CACHE = RUNTIME_BASE + 0x40_0000n;      // within ±128 MiB of the runtime code for b/bl
-export const CODE_CACHE_SIZE = 96 * 1024 * 1024;
+export const CODE_CACHE = RUNTIME_BASE + 0x200_0000n;     // within ±128 MiB of the runtime code for b/bl
+export const CODE_CACHE_SIZE = 88 * 1024 * 1024;
 /** A lookup-table key that matches no guest RIP and does not end a probe. */
 export const TOMBSTONE = (1n << 64n) - 1n;

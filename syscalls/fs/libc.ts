@@ -1,0 +1,63 @@
+// The few host calls Node's fs module lacks (lseek, pipe2, poll, ioctl, dup), bound from the
+// host's libc through koffi; a failure throws SyscallError with the host errno (same numbers on Linux).
+import koffi from 'koffi';
+import { Errno, SyscallError } from '../errno';
+
+interface Libc {
+  lseek(fd: number, offset: bigint, whence: number): bigint | number;
+  pipe2(fds: Int32Array, flags: number): number;
+  poll(fds: Uint8Array, count: number, timeoutMs: number): number;
+  ioctl(fd: number, request: number, arg: Uint8Array): number;
+  dup(fd: number): number;
+  fcntl(fd: number, cmd: number, arg: number): number;
+}
+
+let libc: Libc | undefined;
+
+function load(): Libc {
+  if (libc) return libc;
+  const so = koffi.load('libc.so.6');
+  libc = {
+    lseek: so.func('int64_t lseek(int fd, int64_t offset, int whence)'),
+    pipe2: so.func('int pipe2(_Out_ int *fds, int flags)') as unknown as Libc['pipe2'],
+    poll: so.func('int poll(_Inout_ uint8_t *fds, unsigned long count, int timeout)') as unknown as Libc['poll'],
+    ioctl: so.func('int ioctl(int fd, unsigned long request, _Inout_ uint8_t *arg)') as unknown as Libc['ioctl'],
+    dup: so.func('int dup(int fd)'),
+    fcntl: so.func('int fcntl(int fd, int cmd, int arg)'),
+  };
+  return libc;
+}
+
+function check<T extends number | bigint>(result: T): T {
+  if (Number(result) < 0) throw new SyscallError(koffi.errno() || Errno.EIO);
+  return result;
+}
+
+export function hostLseek(fd: number, offset: bigint, whence: number): bigint {
+  return BigInt(check(load().lseek(fd, offset, whence)));
+}
+
+/** Returns [read end, write end]. */
+export function hostPipe(flags: number): [number, number] {
+  const fds = new Int32Array(2);
+  check(load().pipe2(fds, flags));
+  return [fds[0], fds[1]];
+}
+
+/** struct pollfd entries (8 bytes each: fd, events, revents) updated in place; returns the ready count. */
+export function hostPoll(pollfds: Uint8Array, count: number, timeoutMs: number): number {
+  return check(load().poll(pollfds, count, timeoutMs));
+}
+
+/** An ioctl whose argument is a buffer of the given bytes (copied in and out). */
+export function hostIoctl(fd: number, request: number, arg: Uint8Array): number {
+  return check(load().ioctl(fd, request, arg));
+}
+
+export function hostDup(fd: number): number {
+  return check(load().dup(fd));
+}
+
+export function hostFcntl(fd: number, cmd: number, arg: number): number {
+  return check(load().fcntl(fd, cmd, arg));
+}
