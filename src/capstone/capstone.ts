@@ -101,6 +101,17 @@ class Disassembler {
 
 const WINDOW = 1024;
 
+/** A decoded instruction whose text is produced only when asked for. */
+class DecodedInsn implements X86Insn {
+  prefix = new Uint8Array(4);
+  rex = 0;
+  addrSize = 8;
+  operands: X86Operand[] = [];
+  constructor(private readonly decoder: X86Decoder, readonly address: bigint, readonly size: number,
+    readonly bytes: Uint8Array, readonly name: string) {}
+  get text(): string { return this.decoder.textOf(this.bytes, this.address); }
+}
+
 export class X86Decoder extends Disassembler {
   // cs_disasm_iter with one reused cs_insn: native buffers and views made once, no allocation per call.
   // Node buffers pass to koffi as plain pointers, far cheaper than koffi-allocated cells.
@@ -135,23 +146,16 @@ export class X86Decoder extends Disassembler {
     while (result.length < count && this.lib.iter(this.handle, this.codeCell, this.sizeCell, this.addrCell, this.insnPtr)) {
       const rec = this.rec, dv = this.recView;
       const size = dv.getUint16(NC.cs_insn_size, true);
-      const insn = {
-        address: dv.getBigUint64(NC.cs_insn_address, true),
-        size,
-        bytes: rec.slice(NC.cs_insn_bytes, NC.cs_insn_bytes + size),
-        name: this.insnName(dv.getUint32(NC.cs_insn_id, true)),
-        prefix: new Uint8Array(4), rex: 0, addrSize: 8, operands: [],
-      } as unknown as X86Insn;
-      // The text is wanted only for reports: decode it again on demand rather than for every instruction.
-      const textOf = (bytes: Uint8Array, at: bigint) => this.textOf(bytes, at);
-      Object.defineProperty(insn, 'text', { get() { return textOf(this.bytes, this.address); }, enumerable: false });
+      const insn = new DecodedInsn(this, dv.getBigUint64(NC.cs_insn_address, true), size,
+        rec.slice(NC.cs_insn_bytes, NC.cs_insn_bytes + size), this.insnName(dv.getUint32(NC.cs_insn_id, true)));
       this.readDetail(this.detail, insn);
       result.push(insn);
     }
     return result;
   }
 
-  private textOf(bytes: Uint8Array, address: bigint): string {
+  /** Capstone's text for one instruction, decoded again: wanted only for reports. */
+  textOf(bytes: Uint8Array, address: bigint): string {
     let text = '';
     this.each(bytes, address, 1, (rec) => {
       const mnemonic = cString(rec, NC.cs_insn_mnemonic, 32);

@@ -69,7 +69,8 @@ class BlockCompiler {
 
   compile(): CompiledBlock {
     const { ops } = this.block;
-    ops.forEach((op, k) => opUses(op).forEach((t) => this.lastUse.set(t, k)));
+    this.uses = ops.map((op) => [...new Set(opUses(op))]);
+    this.uses.forEach((list, k) => list.forEach((t) => this.lastUse.set(t, k)));
     if (this.block.exit.kind === 'indirect') this.lastUse.set(this.block.exit.target, ops.length);
     let rip: bigint | undefined;
     ops.forEach((op, k) => {
@@ -122,8 +123,10 @@ class BlockCompiler {
     for (const w of A.movImm64(host, c)) this.emit(w);
     return host;
   }
+  /** Each op's distinct operand temps, computed once. */
+  private uses: Temp[][] = [];
   private release(op: Op): void {
-    for (const t of new Set(opUses(op))) {
+    for (const t of this.uses[this.now]) {
       if (this.lastUse.get(t) === this.now) this.drop(t);
     }
     const d = opDef(op);

@@ -151,7 +151,18 @@ const MASK64 = (1n << 64n) - 1n;
  * The N:immr:imms field (13 bits) that encodes `value` as a bitmask immediate of the given
  * width, or null when it is not one (0, all ones, and non-repeating patterns are not).
  */
+const logicalImmCache = [new Map<bigint, number | null>(), new Map<bigint, number | null>()];
 export function encodeLogicalImm(value: bigint, sf: boolean): number | null {
+  // Code generation asks about the same masks again and again; the search below is BigInt-heavy.
+  const cache = logicalImmCache[sf ? 1 : 0];
+  let hit = cache.get(value);
+  if (hit === undefined) {
+    hit = searchLogicalImm(value, sf);
+    if (cache.size < 4096) cache.set(value, hit);
+  }
+  return hit;
+}
+function searchLogicalImm(value: bigint, sf: boolean): number | null {
   const size = sf ? 64 : 32;
   const sizeMask = (1n << BigInt(size)) - 1n;
   if (value < 0n || value > sizeMask) return null;
@@ -220,8 +231,19 @@ function checkConstant(rd: number, value: bigint): bigint {
 }
 
 /** The shortest sequence (1-4 words) that sets X rd (0..30) to a 64-bit constant (signed or unsigned). */
+const movImmCache = new Map<bigint, number[]>();
 export function movImm64(rd: number, value: bigint): number[] {
+  // Every form chosen below keeps rd in bits 0-4: cache the words for rd = 0 and add rd.
   const v = checkConstant(rd, value);
+  let words = movImmCache.get(v);
+  if (words === undefined) {
+    words = movImm64Search(0, v);
+    if (movImmCache.size < 8192) movImmCache.set(v, words);
+  }
+  return words.map((w) => (w | rd) >>> 0);
+}
+function movImm64Search(rd: number, value: bigint): number[] {
+  const v = value;
   const candidates: number[][] = [];
   // MOVZ or MOVN start, then MOVK for each half-word that the start did not get right.
   for (const [sf, count] of [[true, 4], [false, 2]] as const) {
