@@ -13,6 +13,8 @@ import { emitRuntimeCode } from './dispatcher';
 import { GuestCpu, Interpreter } from './interpreter';
 import { LOOKUP_SIZE, LOOKUP_TABLE, RUNTIME_CODE, RUNTIME_CODE_SIZE, STATE_ADDR, CODE_CACHE, CODE_CACHE_SIZE } from './layout';
 import { UnicornMemory } from './unicorn-memory';
+import { X87State } from './x87/state';
+import { withVsyscallPage } from './vsyscall';
 
 /** The Linux layer's side of the engine: what a guest syscall does. */
 export interface GuestKernel {
@@ -54,6 +56,8 @@ export class Engine implements GuestCpu {
   readonly uc: Unicorn;
   readonly memory: UnicornMemory;
   readonly stats = new Stats();
+  /** The guest's x87 state: every x87 instruction runs in the interpreter against it. */
+  readonly x87 = new X87State();
   private readonly cache: CodeCache;
   private readonly lifter: Lifter;
   private readonly interpreter: Interpreter;
@@ -79,7 +83,7 @@ export class Engine implements GuestCpu {
       link: RUNTIME_CODE + BigInt(rt.link), stop: RUNTIME_CODE + BigInt(rt.stop),
     };
     this.cache = new CodeCache(this.uc, this.runtime, options.codeCacheBytes);
-    this.lifter = new Lifter(this.memory);
+    this.lifter = new Lifter(withVsyscallPage(this.memory));
     this.interpreter = new Interpreter(this, this.lifter);
     this.uc.regWrite(NC.UC_ARM64_REG_X28, STATE_ADDR);
     this.uc.regWrite(NC.UC_ARM64_REG_NZCV, 0x2000_0000n); // CF = 0 in the inverted convention
@@ -143,6 +147,13 @@ export class Engine implements GuestCpu {
   }
   xmm(n: number): Buffer { return this.uc.regRead128(NC.UC_ARM64_REG_Q0 + n); }
   setXmm(n: number, bytes: Uint8Array): void { this.uc.regWrite128(NC.UC_ARM64_REG_Q0 + n, bytes); }
+  /** MXCSR as stmxcsr gives it (the state block keeps it XORed with 0x1f80). */
+  mxcsr(): number { return (Number(this.stateWord(STATE.mxcsr) & 0xffffffffn) ^ 0x1f80) >>> 0; }
+  /** Sets MXCSR as fxrstor does; FPCR's rounding mode is not updated (only ldmxcsr does that). */
+  setMxcsr(v: number): void {
+    const old = this.stateWord(STATE.mxcsr);
+    this.setStateWord(STATE.mxcsr, (old & ~0xffffffffn) | BigInt((v ^ 0x1f80) >>> 0));
+  }
   readMem(addr: bigint, len: number): Uint8Array { return this.memory.read(addr, len); }
   writeMem(addr: bigint, data: Uint8Array): void {
     this.invalidateCode(addr, addr + BigInt(data.length));
