@@ -3,6 +3,7 @@
 import { AddressSpace } from '../src/memory/address-space';
 import { GuestMemory } from '../src/memory/guest-memory';
 import { FdTable } from './fd-table';
+import type { GuestFs } from './fs/guest-fs';
 import type { SignalState } from './signals';
 
 /** Synchronous I/O on host file descriptors; failures throw SyscallError with the errno. */
@@ -49,6 +50,8 @@ export interface SyscallContext {
   readonly program: ProgramInfo;
   /** Signal handlers, mask, pending set and altstack; the runtime always sets it, test fakes may not. */
   readonly signals?: SignalState;
+  /** Guest root, cwd and umask; contexts built without it get a default rooted at '/'. */
+  readonly fs?: GuestFs;
 }
 
 /** The six argument registers (rdi, rsi, rdx, r10, r8, r9) as unsigned 64-bit values. */

@@ -45,14 +45,17 @@ const cpuTimeNs = (): bigint => {
   const usage = process.cpuUsage();
   return BigInt(usage.user + usage.system) * 1000n;
 };
-const coarse = (ns: bigint): bigint => ns - (ns % COARSE_RESOLUTION_NS);
+/** A coarse clock reads the value at the last tick; ticks fall on the monotonic clock's grid. */
+const coarse = (ns: bigint): bigint => ns - (monotonicNs() % COARSE_RESOLUTION_NS);
 
 /** The clock's current value in ns, or undefined for a clock id Linux does not have (or Ferry does not give). */
 export function clockNs(clock: number): bigint | undefined {
   switch (clock) {
     case C.CLOCK_REALTIME: return realtimeNs();
-    case C.CLOCK_TAI: return realtimeNs() + 37n * NS_PER_S; // TAI-UTC since 2017 (the kernel's value once NTP sets it)
-    case C.CLOCK_MONOTONIC:
+    // The kernel's TAI offset stays 0 until an NTP daemon sets it, and Node cannot read it: 0.
+    case C.CLOCK_TAI: return realtimeNs();
+    case C.CLOCK_MONOTONIC: return monotonicNs();
+    // Node has no raw clock: the monotonic one differs from it only by NTP's frequency correction.
     case C.CLOCK_MONOTONIC_RAW: return monotonicNs();
     case C.CLOCK_BOOTTIME: return monotonicNs() + bootOffsetNs;
     case C.CLOCK_REALTIME_COARSE: return coarse(realtimeNs());
@@ -136,9 +139,9 @@ export function sysNanosleep(ctx: SyscallContext, [req, rem]: SyscallArgs): numb
 
 export function sysClockNanosleep(ctx: SyscallContext, [clockArg, flags, req]: SyscallArgs): number {
   const clock = int32(clockArg);
-  // The kernel sleeps on these clocks only; CPU-time clocks of the caller's own thread are refused.
+  // The kernel sleeps on these clocks only: the others exist but cannot be slept on.
   const sleepable: number[] = [C.CLOCK_REALTIME, C.CLOCK_MONOTONIC, C.CLOCK_BOOTTIME, C.CLOCK_TAI, C.CLOCK_PROCESS_CPUTIME_ID];
-  if (!sleepable.includes(clock)) return clock === C.CLOCK_THREAD_CPUTIME_ID || clockNs(clock) === undefined ? -Errno.EINVAL : -Errno.EOPNOTSUPP;
+  if (!sleepable.includes(clock)) return clockNs(clock) === undefined ? -Errno.EINVAL : -Errno.EOPNOTSUPP;
   const wanted = readTimespecNs(ctx, req);
   if (!(int32(flags) & TIMER_ABSTIME)) {
     sleepNs(wanted);

@@ -4,6 +4,7 @@ import { MAP_FLAGS, MAP_TYPE, MREMAP_FLAGS, PROT_GROWSDOWN, PROT_GROWSUP, PROT_S
 import { GuestFault, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from '../src/memory/guest-memory';
 import { SyscallArgs, SyscallContext } from './context';
 import { errnoMessage } from './errno';
+import { AT_FDCWD, O_ACCMODE, O_FLAGS } from './fs/constants';
 import { readGuestCString, readGuestPrefix } from './guest-access';
 import { int32, int64, isErrorResult, uint32 } from './values';
 
@@ -20,6 +21,9 @@ export type ArgKind =
   | 'ptr' // an address: NULL or 0x...
   | 'string' // a guest C string, quoted
   | 'mmapFlags' // mmap's flags: the mapping type by value, then the other bits by name
+  | 'openFlags' // open's flags: the access mode by value, then the other bits by name
+  | 'dirfd' // an *at call's directory fd: AT_FDCWD by name
+  | 'octal' // a file mode, as %#o
   | { readonly buffer: number } // guest bytes whose length is argument N (0-based), quoted
   | { readonly flags: FlagNames } // bits decoded by name
   | { readonly values: FlagNames }; // one value named from a list (e.g. an operation code)
@@ -67,6 +71,12 @@ export function formatArg(ctx: SyscallContext, kind: ArgKind, value: bigint, arg
       return formatString(ctx, value);
     case 'mmapFlags':
       return formatMmapFlags(uint32(value));
+    case 'openFlags':
+      return formatOpenFlags(uint32(value));
+    case 'dirfd':
+      return int32(value) === AT_FDCWD ? 'AT_FDCWD' : String(int32(value));
+    case 'octal':
+      return uint32(value) === 0 ? '0' : '0' + uint32(value).toString(8);
   }
 }
 
@@ -104,6 +114,22 @@ function formatMmapFlags(flags: number): string {
   const restText = rest === 0 ? '' : formatFlags(MAP_FLAG_NAMES, rest);
   if (!typeName) return hex(BigInt(flags >>> 0));
   return restText ? `${typeName}|${restText}` : typeName;
+}
+
+const ACCESS_MODE_NAMES = ['O_RDONLY', 'O_WRONLY', 'O_RDWR'];
+/** Bits other than the access mode; O_SYNC and O_TMPFILE include another bit, so they come first. */
+export const OPEN_FLAG_NAMES: FlagNames = Object.entries(O_FLAGS)
+  .filter(([name]) => name !== 'O_WRONLY' && name !== 'O_RDWR')
+  .sort(([, a], [, b]) => bitCount(b) - bitCount(a));
+
+function bitCount(value: number): number {
+  return value.toString(2).replace(/0/g, '').length;
+}
+
+function formatOpenFlags(flags: number): string {
+  const mode = ACCESS_MODE_NAMES[flags & O_ACCMODE] ?? String(flags & O_ACCMODE);
+  const rest = flags & ~O_ACCMODE;
+  return rest === 0 ? mode : `${mode}|${formatFlags(OPEN_FLAG_NAMES, rest)}`;
 }
 
 function formatPointer(value: bigint): string {

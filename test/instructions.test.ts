@@ -1,9 +1,8 @@
 // Instruction tests against the real CPU: each case is an x86-64 snippet with initial registers,
 // flags and memory, run natively and under Ferry; every GPR, flag, XMM register and byte must match.
-import { assemble, keystoneReady } from './harness/keystone';
-import { makeState, rng, runNative, SnippetCase, EDGE_VALUES } from './harness/native-runner';
-import { runFerry } from './harness/ferry-snippet';
-import { diffResults } from './harness/state-diff';
+import { keystoneReady } from './harness/keystone';
+import { makeState, rng, SnippetCase } from './harness/native-runner';
+import { compareWithCpu, snippetCases } from './harness/oracle';
 import { SNIPPET_LAYOUT } from '../src/runtime/x86-state';
 
 const R = rng(0x5eed);
@@ -29,24 +28,10 @@ function randomState(extra: Record<string, bigint> = {}) {
 }
 
 function cases(name: string, asm: string[], count: number, extra: () => Record<string, bigint> = () => ({})): SnippetCase[] {
-  const out: SnippetCase[] = [];
-  for (let k = 0; k < count; k++) {
-    const text = asm[k % asm.length];
-    out.push({ name: `${name}: ${text} #${k}`, code: assemble(text, SNIPPET_LAYOUT.code), initial: randomState(extra()) });
-  }
-  return out;
+  return snippetCases(name, asm, count, () => randomState(extra()));
 }
 
-function compare(list: SnippetCase[]): string[] {
-  const native = runNative(list);
-  const ferry = runFerry(list);
-  const failures: string[] = [];
-  list.forEach((c, k) => {
-    const d = diffResults(native[k], ferry[k]);
-    if (d.length) failures.push(`${c.name}\n    ${d.join('\n    ')}`);
-  });
-  return failures;
-}
+const compare = compareWithCpu;
 
 const mem = { rdi: () => ({ rdi: DATA + BigInt(R.below(128)) }) };
 function pairs(op: string, widths: Width[] = [64, 32, 16, 8]): string[] {
@@ -108,13 +93,17 @@ const GROUPS: Array<[string, () => SnippetCase[]]> = [
   ['xadd/cmpxchg', () => cases('atomic', ['xadd rax, rbx', 'lock xadd qword ptr [rdi], rcx', 'cmpxchg rbx, rcx', 'lock cmpxchg dword ptr [rdi], ecx',
     'cmpxchg byte ptr [rdi], dl', 'mov rax, qword ptr [rdi]; lock cmpxchg qword ptr [rdi], rsi'], 36, mem.rdi)],
   ['flag instructions', () => cases('flags', ['clc', 'stc', 'cmc', 'cld', 'std', 'lahf', 'sahf', 'add rax, rbx; lahf'], 24)],
-  ['string ops', () => cases('string', ['rep movsb', 'rep stosb', 'rep stosq', 'movsq', 'stosd', 'lodsb', 'repe cmpsb', 'repne scasb', 'std; rep movsb; cld'], 36,
-    () => ({ rsi: DATA + 32n + BigInt(R.below(64)), rdi: DATA + 128n + BigInt(R.below(64)), rcx: BigInt(R.below(20)) }))],
+  ['string ops', () => cases('string', ['rep movsb', 'rep stosb', 'rep stosq', 'rep movsq', 'rep movsw', 'rep stosd', 'movsq', 'movsb', 'stosd',
+    'stosb', 'movsb; movsb; movsb', 'lodsb', 'repe cmpsb', 'repne scasb', 'std; rep movsb; cld', 'std; movsq; stosw; cld'], 96,
+    () => ({ rsi: DATA + 640n + BigInt(R.below(64)), rdi: DATA + 1536n + BigInt(R.below(64)),
+      rcx: R.below(4) === 0 ? BigInt(60 + R.below(80)) : BigInt(R.below(20)) }))],
   ['rcl/rcr/shld/shrd', () => cases('dshift', ['rcl rax, 1', 'rcl ebx, cl', 'rcr dx, cl', 'rcr bl, 3', 'rcl byte ptr [rdi], cl', 'rcr qword ptr [rdi], 1',
     'shld rax, rbx, 7', 'shld ecx, edx, cl', 'shrd rax, rbx, 63', 'shrd si, di, 5', 'shld qword ptr [rdi], rdx, cl', 'shrd esi, edi, cl'], 96,
     () => ({ ...mem.rdi(), rcx: BigInt(R.below(70)) }))],
   ['div 128/64 and overflow', () => cases('div64', ['div rbx', 'idiv rbx', 'div rcx', 'idiv rcx'], 60,
     () => ({ rdx: R.below(2) ? BigInt(R.below(5)) : R.operand(64), rbx: BigInt(R.below(3)) === 0n ? R.operand(64) : BigInt(1 + R.below(100)), rcx: R.operand(64) | 1n }))],
+  ['cmpxchg8b', () => cases('cx8', ['lock cmpxchg8b qword ptr [rdi]', 'mov eax, dword ptr [rdi]; mov edx, dword ptr [rdi + 4]; lock cmpxchg8b qword ptr [rdi]'], 10,
+    () => ({ rdi: DATA + 8n * BigInt(R.below(8)) }))],
   ['cmpxchg16b', () => cases('cx16', ['lock cmpxchg16b xmmword ptr [rdi]', 'mov rax, qword ptr [rdi]; mov rdx, qword ptr [rdi + 8]; lock cmpxchg16b xmmword ptr [rdi]'], 10,
     () => ({ rdi: DATA + 16n * BigInt(R.below(8)) }))],
   ['faults', () => cases('fault', ['ud2', 'int3', 'mov rax, qword ptr [0]', 'xor ebx, ebx; div rbx', 'mov ecx, 0; div ecx'], 5)],

@@ -71,6 +71,7 @@ const CASES: ProgramCase[] = [
   { program: 'fib', label: 'fib 24', args: ['24'], nativeStatus: 0, nativeStdoutIncludes: 'fib(24) = 46368' },
   { program: 'tls', label: 'arch_prctl fs', nativeStatus: 0, nativeStdoutIncludes: 'back: counter=499600 second kept=4243' },
   { program: 'smc', label: 'rwx and own text', nativeStatus: 0, nativeStdoutIncludes: 'own text still patched = 2' },
+  { program: 'vsyscall', label: 'legacy vsyscall page', nativeStatus: 0, nativeStdoutIncludes: 'gettimeofday: ret=0 close=1 usec_ok=1' },
   { program: 'divzero', label: 'divide by zero', nativeStatus: 136, nativeStdoutIncludes: 'about to divide\n' },
   { program: 'divzero', label: 'INT64_MIN / -1', args: ['overflow'], nativeStatus: 136, nativeStdoutIncludes: 'about to divide\n' },
   { program: 'ud2', label: 'ud2', nativeStatus: 132, nativeStdoutIncludes: 'before ud2\n' },

@@ -1,9 +1,8 @@
 // SSE/SSE2 instruction tests against the real CPU: each snippet runs natively and under Ferry with
 // random GPRs, flags, XMM registers (random bits and typical float/double values) and memory.
-import { assemble, keystoneReady } from './harness/keystone';
-import { makeState, rng, runNative, SnippetCase, StateInit } from './harness/native-runner';
-import { runFerry } from './harness/ferry-snippet';
-import { diffResults } from './harness/state-diff';
+import { keystoneReady } from './harness/keystone';
+import { makeState, rng, SnippetCase, StateInit } from './harness/native-runner';
+import { compareWithCpu, snippetCases } from './harness/oracle';
 import { SNIPPET_LAYOUT } from '../src/runtime/x86-state';
 
 const R = rng(0x55e2);
@@ -55,24 +54,10 @@ function randomState(extra: StateInit = {}) {
 }
 
 function cases(name: string, asm: string[], count: number, extra: () => StateInit = () => ({})): SnippetCase[] {
-  const out: SnippetCase[] = [];
-  for (let k = 0; k < count; k++) {
-    const text = asm[k % asm.length];
-    out.push({ name: `${name}: ${text} #${k}`, code: assemble(text, SNIPPET_LAYOUT.code), initial: randomState(extra()) });
-  }
-  return out;
+  return snippetCases(name, asm, count, () => randomState(extra()));
 }
 
-function compare(list: SnippetCase[]): string[] {
-  const native = runNative(list);
-  const ferry = runFerry(list);
-  const failures: string[] = [];
-  list.forEach((c, k) => {
-    const d = diffResults(native[k], ferry[k]);
-    if (d.length) failures.push(`${c.name}\n    ${d.join('\n    ')}`);
-  });
-  return failures;
-}
+const compare = compareWithCpu;
 
 beforeAll(async () => { await keystoneReady(); });
 

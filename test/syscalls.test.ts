@@ -229,10 +229,10 @@ describe('SyscallDispatcher', () => {
     const dispatcher = new SyscallDispatcher({ report: (message) => reports.push(message) });
     expect(dispatcher.dispatch(ctx, 999, args())).toBe(err(38));
     expect(dispatcher.dispatch(ctx, 999, args())).toBe(err(38));
-    expect(dispatcher.dispatch(ctx, nr('open'), args())).toBe(2n ** 64n - 38n);
+    expect(dispatcher.dispatch(ctx, nr('acct'), args())).toBe(2n ** 64n - 38n);
     expect(reports).toEqual([
       'ferry: unimplemented syscall 999 (reported once)',
-      'ferry: unimplemented syscall open (reported once)',
+      'ferry: unimplemented syscall acct (reported once)',
     ]);
   });
 
@@ -253,7 +253,7 @@ describe('SyscallDispatcher', () => {
     run('mprotect', DATA, 4096, 0);
     run('brk', 0);
     run('arch_prctl', 0x1002, 0x4000);
-    run('open', DATA, 0);
+    run('acct', DATA, 0);
     run(999);
     run('exit_group', 3);
 
@@ -266,7 +266,7 @@ describe('SyscallDispatcher', () => {
       '12345 mprotect(0x100000,4096,PROT_NONE) = 0',
       '12345 brk(NULL) = 0x0000000000600000',
       '12345 arch_prctl(ARCH_SET_FS,0x4000) = 0',
-      '12345 open(1048576,0,0,0,0,0) = -1 errno=38 (Function not implemented)',
+      '12345 acct(1048576,0,0,0,0,0) = -1 errno=38 (Function not implemented)',
       '12345 Unknown syscall 999 = -1 errno=38 (Function not implemented)',
       '12345 exit_group(3)',
       '',

@@ -10,15 +10,17 @@ export interface RunOptions {
   straceFile?: string;
   stats: boolean;
   dumpIr: boolean;
+  /** The host directory the guest sees as '/'. */
+  root: string;
 }
 
-export const USAGE = `usage: ferry run [--strace] [--strace-file FILE] [--stats] [--dump-ir] PROGRAM [ARGS...]`;
+export const USAGE = `usage: ferry run [--strace] [--strace-file FILE] [--stats] [--dump-ir] [--root DIR] PROGRAM [ARGS...]`;
 
 export function parseArgs(argv: string[]): { command: 'run'; options: RunOptions } | { command: 'help' | 'version' } {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return { command: 'help' };
   if (argv[0] === '--version') return { command: 'version' };
   if (argv[0] !== 'run') throw new UsageError(`unknown command '${argv[0]}' (try 'ferry run PROGRAM')`);
-  const options: RunOptions = { program: '', args: [], strace: false, stats: false, dumpIr: false };
+  const options: RunOptions = { program: '', args: [], strace: false, stats: false, dumpIr: false, root: '/' };
   let i = 1;
   for (; i < argv.length; i++) {
     const a = argv[i];
@@ -27,7 +29,10 @@ export function parseArgs(argv: string[]): { command: 'run'; options: RunOptions
     if (a === '--strace') options.strace = true;
     else if (a === '--stats') options.stats = true;
     else if (a === '--dump-ir') options.dumpIr = true;
-    else if (a === '--strace-file') {
+    else if (a === '--root') {
+      if (i + 1 >= argv.length) throw new UsageError('--root needs a directory');
+      options.root = argv[++i];
+    } else if (a === '--strace-file') {
       if (i + 1 >= argv.length) throw new UsageError('--strace-file needs a file name');
       options.strace = true;
       options.straceFile = argv[++i];

@@ -1,8 +1,10 @@
 // The ferry command line: runs a guest program and exits with its status (128+N when signal N
 // ends it). User mistakes get one line on stderr starting with "ferry: " and a non-zero status.
-import { closeSync, openSync, readFileSync, writeSync } from 'fs';
+import { closeSync, openSync, statSync, writeSync } from 'fs';
 import { ElfError } from '../elf/elf';
 import { resolveScript } from '../loader/program-loader';
+import { execFileReader, ProgramNotFound } from '../linux/exec-files';
+import { GuestFs } from '../../syscalls/fs/guest-fs';
 import { LoaderError } from '../loader/loader-error';
 import { GuestProgram } from '../linux/guest-process';
 import { signalName, Stats } from '../runtime/engine';
@@ -15,18 +17,6 @@ function fail(message: string, status: number): number {
   return status;
 }
 
-function readProgram(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new NotFound(`${path}: no such file`);
-    if (code === 'EISDIR') throw new LoaderError(path, 'is a directory');
-    if (code === 'EACCES') throw new LoaderError(path, 'permission denied');
-    throw new LoaderError(path, (e as Error).message);
-  }
-}
-class NotFound extends Error {}
 
 function printStats(stats: Stats): void {
   const ms = (ns: bigint) => (Number(ns) / 1e6).toFixed(1);
@@ -38,15 +28,16 @@ function printStats(stats: Stats): void {
 }
 
 export function run(options: RunOptions): number {
-  readProgram(options.program);
-  const readFile = (path: string) => readProgram(path);
+  if (!statSync(options.root, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--root ${options.root}: not a directory`);
+  const fs = new GuestFs(options.root);
+  const readFile = execFileReader(fs);
   const { elf, argv } = resolveScript(readFile, { path: options.program, argv: [options.program, ...options.args] });
   let traceFd: number | undefined;
   if (options.straceFile) traceFd = openSync(options.straceFile, 'w');
   const traceTo = (text: string) => void writeSync(traceFd ?? 2, text);
   const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   const program = new GuestProgram(elf, {
-    argv, envp, execfn: options.program, readFile,
+    argv, envp, execfn: options.program, readFile, root: options.root, fs,
     strace: options.strace, traceTo,
     dumpIr: options.dumpIr ? (text) => void writeSync(2, text + '\n') : undefined,
     codeCacheBytes: process.env.FERRY_CODE_CACHE_BYTES ? Number(process.env.FERRY_CODE_CACHE_BYTES) : undefined,
@@ -69,7 +60,7 @@ export function main(argv: string[]): number {
     return parsed.command === 'run' ? run(parsed.options) : 0;
   } catch (e) {
     if (e instanceof UsageError) return fail(`${e.message} (${USAGE})`, EXIT_USAGE);
-    if (e instanceof NotFound) return fail(e.message, EXIT_NOT_FOUND);
+    if (e instanceof ProgramNotFound) return fail(e.message, EXIT_NOT_FOUND);
     if (e instanceof ElfError || e instanceof LoaderError) return fail(e.message, EXIT_CANNOT_EXECUTE);
     const err = e as Error;
     return fail(`internal error: ${err.message}${process.env.FERRY_DEBUG ? '\n' + err.stack : ''}`, 70);

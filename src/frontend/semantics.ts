@@ -4,6 +4,8 @@ import { X86Insn, X86Operand } from '../capstone/capstone';
 import { Addr, ALL_FLAGS, Cond, COND_NAMES, COND_READS, Exit, Flag, FlagSet, Temp, VecKind } from '../ir/ir';
 import { Builder, RSP, UnsupportedOperand } from './builder';
 import { xmm } from './registers';
+import { registerX87 } from './semantics-x87';
+import { registerMmx } from './semantics-mmx';
 
 export interface Semantics {
   reads: FlagSet;
@@ -424,9 +426,27 @@ def('syscall', ALL, 0, (b) => {
 def('ud2', 0, 0, (b, i) => ({ kind: 'fault', signal: 4, rip: i.address, message: 'ud2' }));
 def('int3', 0, 0, (b, i) => ({ kind: 'fault', signal: 5, rip: b.next, message: 'int3' }));
 def('hlt', 0, 0, (b, i) => ({ kind: 'fault', signal: 11, rip: i.address, message: 'hlt in user mode' }));
-def(['cpuid', 'rdtsc', 'rdtscp', 'cmpxchg16b', 'xgetbv'], ALL, ALL, (b, i) => ({ kind: 'interpret', rip: i.address }));
-for (const s of ['movs', 'stos', 'lods', 'cmps', 'scas']) {
+def(['cpuid', 'rdtsc', 'rdtscp', 'cmpxchg8b', 'cmpxchg16b', 'xgetbv'], ALL, ALL, (b, i) => ({ kind: 'interpret', rip: i.address }));
+for (const s of ['lods', 'cmps', 'scas']) {
   def(['b', 'w', 'd', 'q'].map((x) => s + x), ALL, ALL, (b, i) => ({ kind: 'interpret', rip: i.address }));
+}
+/** Rep counts from here on are copied or filled by the runtime in one host operation. */
+const INLINE_REP_LIMIT_BITS = 6n;
+for (const kind of ['movs', 'stos'] as const) {
+  (['b', 'w', 'd', 'q'] as const).forEach((suffix, k) => {
+    def(kind + suffix, 0, 0, (b, i) => {
+      const size = (1 << k) as 1 | 2 | 4 | 8;
+      const rep = i.prefix[0] === 0xf3 || i.prefix[0] === 0xf2;
+      // Segment overrides and 32-bit addressing are rare: the interpreter has them.
+      if (i.prefix[1] !== 0 || i.addrSize !== 8) return { kind: 'interpret', rip: i.address };
+      const df = b.temp();
+      b.emit({ op: 'getdf', dst: df });
+      let slow = df;
+      if (rep) slow = b.bin('or', df, b.bin('shr', b.getReg(RCX), b.const(INLINE_REP_LIMIT_BITS)));
+      b.emit({ op: 'sideexit', a: slow, when: 'nonzero', exit: { kind: 'interpret', rip: i.address } });
+      b.emit({ op: 'strop', kind, size, rep });
+    });
+  });
 }
 
 // ---- flag instructions ---------------------------------------------------------------------
@@ -696,3 +716,6 @@ def('stmxcsr', 0, 0, (b, i) => {
 });
 
 export const SEMANTICS_FLAGS = { CF, PF, AF, ZF, SF, OF };
+
+registerX87(def);
+registerMmx(def, semanticsOf);

@@ -49,6 +49,7 @@ export function dumpOp(op: Op): string {
     case 'setrflags': return `rflags = ${t(op.src)}`;
     case 'getdf': return `${t(op.dst)} = df`;
     case 'setdf': return `df = ${op.value}`;
+    case 'strop': return `${op.rep ? 'rep ' : ''}${op.kind}.${op.size * 8} [rdi]${op.kind === 'movs' ? ', [rsi]' : ', rax'}`;
     case 'vload': return `v${op.xd} = vload.${op.size * 8} ${addr(op.addr)}`;
     case 'vstore': return `vstore.${op.size * 8} ${addr(op.addr)}, v${op.xa}`;
     case 'vop': return `v${op.xd} = ${op.kind}${op.lane ? '.' + op.lane : ''} v${op.xa}, v${op.xb}${op.imm !== undefined ? `, ${op.imm}` : ''}`;

@@ -98,7 +98,12 @@ export type Op =
   /** ucomis/comis: ZF, PF, CF from the comparison; OF, SF, AF cleared. */
   | { op: 'fcomi'; xa: number; xb: number; type: 's' | 'd'; flags: FlagSet }
   /** Leaves the block for `exit` when `a` is zero (or non-zero). */
-  | { op: 'sideexit'; a: Temp; when: 'zero' | 'nonzero'; exit: Exit };
+  | { op: 'sideexit'; a: Temp; when: 'zero' | 'nonzero'; exit: Exit }
+  /**
+   * movs/stos on the guest's rsi, rdi (and rcx with rep) going up (DF = 0): the lifter sends other
+   * cases to the interpreter first. Works on the guest registers directly.
+   */
+  | { op: 'strop'; kind: 'movs' | 'stos'; size: 1 | 2 | 4 | 8; rep: boolean };
 
 export type Signal = 4 | 5 | 8 | 11;  // SIGILL, SIGTRAP, SIGFPE, SIGSEGV
 export type Exit =

@@ -85,7 +85,7 @@ export function opUses(op: Op): Temp[] {
   const addr = (a: { base?: Temp; index?: Temp }) => [a.base, a.index].filter((t): t is Temp => t !== undefined);
   switch (op.op) {
     case 'const': case 'getreg': case 'segbase': case 'setcc': case 'getflag': case 'cmc': case 'getrflags':
-    case 'getdf': case 'setdf': return [];
+    case 'getdf': case 'setdf': case 'strop': return [];
     case 'setreg': return [op.src];
     case 'bin': return [op.a, op.b];
     case 'un': case 'ext': case 'extract': return [op.a];
@@ -112,7 +112,7 @@ export function opDef(op: Op): Temp | undefined {
 
 function hasEffect(op: Op): boolean {
   switch (op.op) {
-    case 'setreg': case 'store': case 'setrflags': case 'setdf':
+    case 'setreg': case 'store': case 'setrflags': case 'setdf': case 'strop':
     case 'sideexit': case 'cmc': return true;
     // Flags that no later reader needs are not computed at all.
     case 'setflags': case 'resultflags': return (op.live ?? op.flags) !== 0;

@@ -11,11 +11,18 @@ import { SyscallContext } from '../../syscalls/context';
 import { SyscallDispatcher } from '../../syscalls/dispatch';
 import { FdTable } from '../../syscalls/fd-table';
 import { NodeHostIo } from '../../syscalls/host-io';
+import { GuestFs } from '../../syscalls/fs/guest-fs';
+import { inheritedStdio, guestExePath } from '../../syscalls/fs/stdio';
+import { SignalState } from '../../syscalls/signals';
 
 export interface GuestProgramOptions extends EngineOptions {
   argv: string[];
   envp: string[];
   execfn: string;
+  /** The host directory the guest sees as '/' (default '/'). */
+  root?: string;
+  /** The guest file system view, when the caller has made one already (for reading the program). */
+  fs?: GuestFs;
   /** Reads the interpreter a dynamic program names (inside the guest root). */
   readFile: FileReader;
   strace?: boolean;
@@ -40,12 +47,18 @@ export class GuestProgram {
     this.engine.setKernel({ syscall: (cpu) => this.syscall(cpu) });
     const { auxv } = this.load();
     const engine = this.engine;
+    const guestFs = options.fs ?? new GuestFs(options.root ?? '/');
     this.ctx = {
-      program: { exe: options.execfn, argv: options.argv, envp: options.envp, auxv },
+      fs: guestFs,
+      program: { exe: guestExePath(guestFs, options.execfn), argv: options.argv, envp: options.envp, auxv },
       mem: { ...bindMemory(engine) },
       space: this.space,
-      fds: FdTable.withStdio(),
-      process: { pid: process.pid, exit: (code) => engine.exit(code) },
+      fds: FdTable.withStdio((hostFd) => inheritedStdio(hostFd, guestFs)),
+      process: {
+        pid: process.pid, exit: (code) => engine.exit(code),
+        kill: (signal) => engine.raise(signal, `killed by signal ${signal}`),
+      },
+      signals: new SignalState(),
       cpu: {
         getFsBase: () => engine.fsBase(), setFsBase: (v) => engine.setFsBase(v),
         getGsBase: () => engine.gsBase(), setGsBase: (v) => engine.setGsBase(v),
@@ -85,7 +98,10 @@ export class GuestProgram {
   }
 
   run(): RunResult {
-    return this.engine.run(this.entry);
+    const result = this.engine.run(this.entry);
+    // However the guest ended, its shared file mappings reach their files (the page cache's job).
+    this.space.writeBackAll();
+    return result;
   }
 }
 

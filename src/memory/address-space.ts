@@ -1,5 +1,5 @@
 // The guest address space as Linux keeps it: the list of mappings (VMAs) and the mmap, munmap,
-// mprotect, mremap and brk rules the syscalls need, applied to a GuestMemory.
+// mprotect, mremap, brk, msync and madvise rules the syscalls need, applied to a GuestMemory.
 import { Errno } from '../../syscalls/errno';
 import { GuestMemory, PAGE_MASK, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, pageUp } from './guest-memory';
 
@@ -34,6 +34,19 @@ export const MAP_TYPE = 0x0f;
 export const MREMAP_FLAGS = { MREMAP_MAYMOVE: 1, MREMAP_FIXED: 2, MREMAP_DONTUNMAP: 4 } as const;
 export const { MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP } = MREMAP_FLAGS;
 
+export const MSYNC_FLAGS = { MS_ASYNC: 1, MS_INVALIDATE: 2, MS_SYNC: 4 } as const;
+export const { MS_ASYNC, MS_INVALIDATE, MS_SYNC } = MSYNC_FLAGS;
+
+/** madvise advice values Linux 6.x accepts (asm-generic/mman-common.h). */
+export const MADVICE = {
+  MADV_NORMAL: 0, MADV_RANDOM: 1, MADV_SEQUENTIAL: 2, MADV_WILLNEED: 3, MADV_DONTNEED: 4, MADV_FREE: 8,
+  MADV_REMOVE: 9, MADV_DONTFORK: 10, MADV_DOFORK: 11, MADV_MERGEABLE: 12, MADV_UNMERGEABLE: 13,
+  MADV_HUGEPAGE: 14, MADV_NOHUGEPAGE: 15, MADV_DONTDUMP: 16, MADV_DODUMP: 17, MADV_WIPEONFORK: 18,
+  MADV_KEEPONFORK: 19, MADV_COLD: 20, MADV_PAGEOUT: 21, MADV_POPULATE_READ: 22, MADV_POPULATE_WRITE: 23,
+  MADV_DONTNEED_LOCKED: 24, MADV_COLLAPSE: 25,
+} as const;
+export const { MADV_DONTNEED, MADV_DONTNEED_LOCKED } = MADVICE;
+
 export const PROT_SEM = 0x8;
 export const PROT_GROWSDOWN = 0x01000000;
 export const PROT_GROWSUP = 0x02000000;
@@ -65,6 +78,24 @@ export interface Vma {
   readonly name: string;
   /** File offset of `start` for file mappings; 0 for anonymous ones. */
   readonly offset: bigint;
+  /** The mapped file, for mappings made by mmap of a file (loader records have none). */
+  readonly backing?: FileBacking;
+}
+
+/**
+ * The file behind a file mapping, held open by the mapping (the guest may close its fd). A shared
+ * mapping of a file open for writing writes its pages back on msync, munmap and at exit: the whole
+ * range each time, since Ferry does not track which pages are dirty.
+ */
+export interface FileBacking {
+  /** Whether the mapping's changes belong to the file (MAP_SHARED of a file opened O_RDWR). */
+  readonly writesBack: boolean;
+  /** Up to length bytes at position: short at end of file. */
+  read(position: bigint, length: number): Uint8Array;
+  /** Writes bytes at position, dropping what lies past the end of the file (mmap never extends it). */
+  write(position: bigint, bytes: Uint8Array): void;
+  /** Called once when no mapping uses the file any more. */
+  release(): void;
 }
 
 export type UnmapListener = (start: bigint, end: bigint) => void;
@@ -139,10 +170,11 @@ export class AddressSpace {
   }
 
   /**
-   * Linux mmap for memory whose pages start zeroed (anonymous memory; a file mapping's caller
-   * fills the pages in). Returns the address, or -errno.
+   * Linux mmap: anonymous pages start zeroed; a file mapping (with backing) gets the file's bytes
+   * from offset, zero past the end of the file. The kernel raises SIGBUS for pages wholly past the
+   * end; Ferry maps them zeroed. Returns the address, or -errno.
    */
-  mmap(addr: bigint, len: bigint, prot: number, flags: number, name = '', offset = 0n): bigint {
+  mmap(addr: bigint, len: bigint, prot: number, flags: number, name = '', offset = 0n, backing?: FileBacking): bigint {
     if (len === 0n) return EINVAL;
     const size = pageUp(len);
     if (size > TASK_SIZE) return ENOMEM;
@@ -166,8 +198,9 @@ export class AddressSpace {
     const end = start + size;
     this.unmapRange(start, end);
     this.memory.map(start, Number(size), prot);
+    if (backing) this.memory.write(start, backing.read(offset, Number(size)));
     const kept = (flags & KEPT_FLAGS & ~MAP_TYPE) | (type === MAP_PRIVATE ? MAP_PRIVATE : MAP_SHARED);
-    this.insert({ start, end, prot, flags: kept, name, offset });
+    this.insert({ start, end, prot, flags: kept, name, offset, backing });
     return start;
   }
 
@@ -203,6 +236,11 @@ export class AddressSpace {
       const vma = this.list[i];
       if (!vma || vma.start !== cursor) {
         result = -Errno.ENOMEM;
+        break;
+      }
+      // A shared file mapping may become writable only when the file was opened for writing.
+      if (prot & PROT_WRITE && vma.flags & MAP_SHARED && vma.backing && !vma.backing.writesBack) {
+        result = -Errno.EACCES;
         break;
       }
       if (vma.prot !== prot) {
@@ -252,13 +290,76 @@ export class AddressSpace {
     const growEnd = oldAddr + newSize;
     if (oldAddr + oldSize === vma.end && growEnd <= TASK_SIZE && !this.overlaps(vma.end, growEnd)) {
       this.memory.map(vma.end, Number(growEnd - vma.end), vma.prot);
-      this.insert({ ...vma, start: vma.end, end: growEnd, offset: vma.offset + (vma.end - vma.start) });
+      this.insert({ ...vma, start: vma.end, end: growEnd, offset: offsetAt(vma, vma.end) });
       return oldAddr;
     }
     if (!(flags & MREMAP_MAYMOVE)) return ENOMEM;
     const dest = this.placement(newSize, 0n, false);
     if (dest === undefined) return ENOMEM;
     return this.move(vma, oldAddr, oldSize, dest, newSize);
+  }
+
+  /**
+   * Linux msync: writes shared file pages in the range back to their files. Like the kernel, a hole
+   * in the range gives ENOMEM after the mappings around it have been written.
+   */
+  msync(addr: bigint, len: bigint, flags: number): number {
+    if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) return -Errno.EINVAL;
+    if (addr & PAGE_MASK) return -Errno.EINVAL;
+    if (flags & MS_ASYNC && flags & MS_SYNC) return -Errno.EINVAL;
+    const end = addr + pageUp(len);
+    if (end >= U64_LIMIT || end < addr) return -Errno.ENOMEM;
+    let cursor = addr;
+    let result = 0;
+    for (let i = this.indexAfter(addr); cursor < end; i++) {
+      const vma = this.list[i];
+      if (!vma) return -Errno.ENOMEM;
+      if (vma.start > cursor) {
+        // MS_SYNC alone stops at the hole; otherwise the kernel syncs on and reports it at the end.
+        if (flags === MS_SYNC) return -Errno.ENOMEM;
+        result = -Errno.ENOMEM;
+      }
+      if (vma.start >= end) break;
+      const from = vma.start > addr ? vma.start : addr;
+      const to = vma.end < end ? vma.end : end;
+      this.writeBack(vma, from, to);
+      cursor = vma.end;
+    }
+    return result;
+  }
+
+  /**
+   * Linux madvise: MADV_DONTNEED gives private pages back (anonymous ones read as zero again, file
+   * ones as the file's bytes); shared pages keep their contents. Other advice changes nothing here.
+   */
+  madvise(addr: bigint, len: bigint, advice: number): number {
+    if (addr & PAGE_MASK) return -Errno.EINVAL;
+    if (!(Object.values(MADVICE) as number[]).includes(advice)) return -Errno.EINVAL;
+    const end = addr + pageUp(len);
+    if (end < addr || end >= U64_LIMIT) return -Errno.EINVAL;
+    if (end === addr) return 0;
+    let cursor = addr;
+    let result = 0;
+    for (let i = this.indexAfter(addr); cursor < end; i++) {
+      const vma = this.list[i];
+      if (!vma || vma.start >= end) {
+        result = -Errno.ENOMEM;
+        break;
+      }
+      if (vma.start > cursor) result = -Errno.ENOMEM;
+      const from = vma.start > addr ? vma.start : addr;
+      const to = vma.end < end ? vma.end : end;
+      if ((advice === MADV_DONTNEED || advice === MADV_DONTNEED_LOCKED) && vma.flags & MAP_PRIVATE) {
+        this.discardPages(vma, from, to);
+      }
+      cursor = vma.end;
+    }
+    return result;
+  }
+
+  /** Writes every shared file mapping back to its file: the kernel's page cache does this at exit. */
+  writeBackAll(): void {
+    for (const vma of this.list) this.writeBack(vma, vma.start, vma.end);
   }
 
   /** Sets the start of the heap (the loader passes the end of the program's bss). */
@@ -293,9 +394,24 @@ export class AddressSpace {
     const contents = this.memory.read(oldAddr, Number(oldSize < newSize ? oldSize : newSize));
     this.memory.map(dest, Number(newSize), vma.prot);
     this.memory.write(dest, contents);
+    // The new mapping goes in first so that the old range's file stays referenced.
+    this.insert({ ...vma, start: dest, end: dest + newSize, offset: offsetAt(vma, oldAddr) });
     this.unmapRange(oldAddr, oldAddr + oldSize);
-    this.insert({ ...vma, start: dest, end: dest + newSize, offset: vma.offset + (oldAddr - vma.start) });
     return dest;
+  }
+
+  private writeBack(vma: Vma, from: bigint, to: bigint): void {
+    if (!(vma.flags & MAP_SHARED) || !vma.backing?.writesBack || to <= from) return;
+    vma.backing.write(vma.offset + (from - vma.start), this.memory.read(from, Number(to - from)));
+  }
+
+  /** Fresh pages for [from, to) of a private mapping: zero, or the file's bytes. */
+  private discardPages(vma: Vma, from: bigint, to: bigint): void {
+    const size = Number(to - from);
+    this.memory.unmap(from, size);
+    for (const listener of this.unmapListeners) listener(from, to);
+    this.memory.map(from, size, vma.prot);
+    if (vma.backing) this.memory.write(from, vma.backing.read(vma.offset + (from - vma.start), size));
   }
 
   /** Where a non-fixed mapping goes: the hint if free, else top-down below the mmap base. */
@@ -354,7 +470,7 @@ export class AddressSpace {
     const vma = this.list[i];
     if (!vma || vma.start >= addr) return;
     const lower = { ...vma, end: addr };
-    const upper = { ...vma, start: addr, offset: vma.offset + (addr - vma.start) };
+    const upper = { ...vma, start: addr, offset: offsetAt(vma, addr) };
     this.list.splice(i, 1, lower, upper);
   }
 
@@ -368,8 +484,12 @@ export class AddressSpace {
     while (last < this.list.length && this.list[last].start < end) last++;
     const removed = this.list.splice(first, last - first);
     for (const vma of removed) {
+      this.writeBack(vma, vma.start, vma.end);
       this.memory.unmap(vma.start, Number(vma.end - vma.start));
       for (const listener of this.unmapListeners) listener(vma.start, vma.end);
+    }
+    for (const backing of new Set(removed.map((vma) => vma.backing))) {
+      if (backing && !this.list.some((vma) => vma.backing === backing)) backing.release();
     }
   }
 
@@ -389,8 +509,14 @@ export class AddressSpace {
   }
 }
 
+/** The file offset of addr inside the mapping; anonymous memory has none (0, as /proc/self/maps shows). */
+function offsetAt(vma: Vma, addr: bigint): bigint {
+  return vma.flags & MAP_ANONYMOUS ? 0n : vma.offset + (addr - vma.start);
+}
+
 function canMerge(lower: Vma, upper: Vma): boolean {
-  if (lower.end !== upper.start || lower.prot !== upper.prot || lower.flags !== upper.flags || lower.name !== upper.name) {
+  if (lower.end !== upper.start || lower.prot !== upper.prot || lower.flags !== upper.flags || lower.name !== upper.name ||
+    lower.backing !== upper.backing) {
     return false;
   }
   // File pages merge only where the file offsets continue; anonymous pages have no offset.

@@ -6,6 +6,9 @@ import { Lifter, unsupportedMessage } from '../frontend/lift';
 import { DIV_FLAGS } from '../frontend/semantics';
 import { Flag, FlagSet } from '../ir/ir';
 import { GuestFault } from '../memory/guest-memory';
+import { executeX87, isX87, X87Fault } from './x87/exec';
+import { executeMmx, isMmx } from './mmx';
+import { X87State } from './x87/state';
 
 export interface GuestCpu {
   gpr(n: number): bigint;
@@ -20,6 +23,12 @@ export interface GuestCpu {
   writeMem(addr: bigint, data: Uint8Array): void;
   raise(signal: number, message: string): void;
   exit(status: number): void;
+  /** The x87 register file (ST0-7, control, status, tags). */
+  readonly x87: X87State;
+  xmm(n: number): Uint8Array;
+  setXmm(n: number, bytes: Uint8Array): void;
+  mxcsr(): number;
+  setMxcsr(v: number): void;
 }
 
 const CF = 1n, PF = 4n, AF = 0x10n, ZF = 0x40n, SF = 0x80n, DF = 0x400n, OF = 0x800n;
@@ -31,7 +40,7 @@ class Signal extends Error { constructor(readonly signal: number, message: strin
 
 /** CPUID feature bits, each naming what Ferry implements; AVX, AVX-512 and x87/FXSR are not advertised. */
 export const CPUID_FEATURES = {
-  leaf1Edx: { tsc: 4, cmov: 15, sse: 25, sse2: 26 },
+  leaf1Edx: { fpu: 0, tsc: 4, cx8: 8, cmov: 15, mmx: 23, fxsr: 24, sse: 25, sse2: 26 },
   leaf1Ecx: { cx16: 13, movbe: 22, popcnt: 23 },
   // ERMS and FSRM tell glibc to copy and fill with rep movsb/stosb, which the runtime does host-side in one piece.
   leaf7Ebx: { erms: 9 },
@@ -42,16 +51,28 @@ export const CPUID_FEATURES = {
 const bitsOf = (set: Record<string, number>) => Object.values(set).reduce((a, b) => a | (1 << b), 0) >>> 0;
 /** AT_HWCAP on x86-64 is CPUID.1:EDX. */
 export const HWCAP = BigInt(bitsOf(CPUID_FEATURES.leaf1Edx));
-/** "FerryVirtCPU" in EBX, EDX, ECX order. */
-const VENDOR = [0x72726546, 0x72695679, 0x55504374];
+/**
+ * The vendor is "AuthenticAMD": glibc reads the feature leaves only for vendors it knows (for any
+ * other it assumes no SSE2 and refuses to start), and AMD's is the CPU whose undefined flags Ferry
+ * reproduces. EBX, EDX, ECX order.
+ */
+const VENDOR = [0x68747541, 0x69746e65, 0x444d4163];
+/** Family 17h (EAX of leaf 1 with the extended family), which glibc treats as a plain modern AMD CPU. */
+const SIGNATURE = 0x00800f12;
+/** Cache descriptions (leaves 0x80000005/6) that glibc sizes its memcpy strategies by: 32 KiB L1, 512 KiB L2, 16 MiB L3, 64-byte lines. */
+const L1_CACHE = (32 << 24) | (8 << 16) | (1 << 8) | 64;
+const L2_CACHE = (512 << 16) | (6 << 12) | (1 << 8) | 64;
+const L3_CACHE = (32 << 18) | (8 << 12) | (1 << 8) | 64;
 
 /** CPUID leaves by number: [eax, ebx, ecx, edx]; unknown leaves read as zeros. */
 const CPUID: Record<string, [number, number, number, number]> = {
   '0': [0x7, VENDOR[0], VENDOR[2], VENDOR[1]],
-  '1': [0x000906a0, 0x00000800, bitsOf(CPUID_FEATURES.leaf1Ecx), bitsOf(CPUID_FEATURES.leaf1Edx)],
+  '1': [SIGNATURE, 0x00000800, bitsOf(CPUID_FEATURES.leaf1Ecx), bitsOf(CPUID_FEATURES.leaf1Edx)],
   '7': [0, bitsOf(CPUID_FEATURES.leaf7Ebx), 0, bitsOf(CPUID_FEATURES.leaf7Edx)],
-  '2147483648': [0x80000008, 0, 0, 0],
-  '2147483649': [0, 0, bitsOf(CPUID_FEATURES.ext1Ecx), bitsOf(CPUID_FEATURES.ext1Edx)],
+  '2147483648': [0x80000008, VENDOR[0], VENDOR[2], VENDOR[1]],
+  '2147483649': [SIGNATURE, 0, bitsOf(CPUID_FEATURES.ext1Ecx), bitsOf(CPUID_FEATURES.ext1Edx)],
+  '2147483653': [0, 0, L1_CACHE, L1_CACHE],
+  '2147483654': [0, 0, L2_CACHE, L3_CACHE],
   '2147483656': [0x3030, 0, 0, 0],
 };
 
@@ -66,7 +87,7 @@ export class Interpreter {
     try {
       this.exec(insn);
     } catch (e) {
-      if (e instanceof Signal) { this.cpu.raise(e.signal, e.message); return rip; }
+      if (e instanceof Signal || e instanceof X87Fault) { this.cpu.raise(e.signal, e.message); return rip; }
       if (e instanceof GuestFault) { this.cpu.raise(11, `${e.message} by the instruction at 0x${rip.toString(16)}`); return rip; }
       throw e;
     }
@@ -135,6 +156,8 @@ export class Interpreter {
   private exec(insn: X86Insn): void {
     const name = insn.name;
     const ops = insn.operands;
+    if (isMmx(insn)) return executeMmx(this.cpu, insn, (o) => this.addr(o, insn));
+    if (isX87(name)) return executeX87(this.cpu, insn, (o) => this.addr(o, insn));
     if (name === 'cpuid') {
       const leaf = Number(this.cpu.gpr(RAX) & mask(32));
       const [a, b, c, d] = CPUID[String(leaf)] ?? [0, 0, 0, 0];
@@ -155,6 +178,20 @@ export class Interpreter {
     }
     if (name === 'shld' || name === 'shrd') return this.doubleShift(insn);
     if (name === 'rcl' || name === 'rcr') return this.rotateCarry(insn);
+    if (name === 'cmpxchg8b') {
+      // edx:eax against m64; on a match ecx:ebx is stored, else m64 is loaded into edx:eax (zero-extended).
+      const a = this.addr(ops[0] as X86Operand & { type: 'mem' }, insn);
+      const old = this.load(a, 8);
+      const expected = ((this.cpu.gpr(RDX) & mask(32)) << 32n) | (this.cpu.gpr(RAX) & mask(32));
+      if (old === expected) {
+        this.store(a, 8, ((this.cpu.gpr(RCX) & mask(32)) << 32n) | (this.cpu.gpr(RBX) & mask(32)));
+        this.setFlags(ZF, ZF);
+      } else {
+        this.cpu.setGpr(RAX, old & mask(32)); this.cpu.setGpr(RDX, old >> 32n);
+        this.setFlags(ZF, 0n);
+      }
+      return;
+    }
     if (name === 'cmpxchg16b') {
       const m = ops[0] as X86Operand & { type: 'mem' };
       const a = this.addr(m, insn);

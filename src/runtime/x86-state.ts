@@ -14,11 +14,21 @@ export interface MemoryRegion {
   bytes: Uint8Array;
 }
 
+/** The x87 registers as fxsave reports them after a snippet. */
+export interface X87Registers {
+  fcw: number;
+  fsw: number;            // with TOP in bits 11-13
+  ftw: number;            // abridged: bit r set when physical register r is not empty
+  st: Uint8Array[];       // ST0..ST7, 10 bytes each (little-endian 80-bit)
+}
+
 export interface X86State {
   gpr: bigint[];          // 16 entries, unsigned 64-bit
   rflags: bigint;         // only RFLAGS_COMPARED bits are meaningful
   xmm: Uint8Array[];      // 16 entries of 16 bytes, little-endian
   memory: MemoryRegion[]; // regions the snippet may read or write
+  /** Final x87 registers (results only; compared when a test asks for it). */
+  x87?: X87Registers;
 }
 
 /** Where instruction-test snippets live, natively and under Ferry. */

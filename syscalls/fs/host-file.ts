@@ -4,9 +4,10 @@ import * as fs from 'fs';
 import { HostIo } from '../context';
 import { Errno, SyscallError } from '../errno';
 import { OpenFile, StatInfo } from '../fd-table';
-import { O_ACCMODE, O_APPEND, O_NONBLOCK, O_WRONLY, SEEK } from './constants';
+import { O_ACCMODE, O_NONBLOCK, O_WRONLY, SEEK } from './constants';
 import { hostCall } from './host-call';
 import { hostLseek } from './libc';
+import type { DirectoryEntry } from './virtual-file';
 
 export function statInfo(stats: fs.BigIntStats): StatInfo {
   return {
@@ -19,6 +20,8 @@ export function statInfo(stats: fs.BigIntStats): StatInfo {
 export class HostFile implements OpenFile {
   /** For directories: how many entries getdents64 has returned (the d_off cursor). */
   directoryCursor = 0;
+  /** For directories: the listing getdents64 is walking (taken again when a pass starts at 0). */
+  listing: DirectoryEntry[] | undefined;
 
   /**
    * hostPath is where the file was opened (directories are listed by it); closeOnRelease is false
@@ -66,9 +69,16 @@ export class HostFile implements OpenFile {
   }
 
   seek(offset: bigint, whence: number): bigint {
-    const result = hostLseek(this.hostFd, offset, whence);
-    if (this.isDirectory() && whence === SEEK.SEEK_SET) this.directoryCursor = Number(offset);
-    return result;
+    if (this.isDirectory()) {
+      // A directory's offset is Ferry's listing cursor (the d_off values getdents64 hands out).
+      if (whence === SEEK.SEEK_SET && offset >= 0n) {
+        this.directoryCursor = Number(offset);
+        return offset;
+      }
+      if (whence === SEEK.SEEK_CUR && offset === 0n) return BigInt(this.directoryCursor);
+      throw new SyscallError(Errno.EINVAL);
+    }
+    return hostLseek(this.hostFd, offset, whence);
   }
 
   size(): number {
@@ -94,9 +104,4 @@ export class HostFile implements OpenFile {
   private checkWritable(): void {
     if ((this.statusFlags & O_ACCMODE) === 0) throw new SyscallError(Errno.EBADF);
   }
-}
-
-/** Whether writes through this description append; kept for fcntl(F_SETFL) bookkeeping. */
-export function appends(file: OpenFile): boolean {
-  return (file.statusFlags & O_APPEND) !== 0;
 }

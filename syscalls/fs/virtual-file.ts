@@ -32,7 +32,7 @@ abstract class VirtualFile implements OpenFile {
   abstract pread(length: number, position: number): Uint8Array;
   abstract size(): number;
   abstract stat(): StatInfo;
-  pwrite(bytes: Uint8Array, _position: number): number {
+  pwrite(_bytes: Uint8Array, _position: number): number {
     throw new SyscallError(Errno.EINVAL);
   }
   read(_io: HostIo, length: number): Uint8Array {
@@ -110,10 +110,11 @@ export interface DirectoryEntry {
   readonly type: number;
 }
 
-/** A synthesized directory (/proc/self, /proc/self/fd): its listing is taken at open. */
+/** A synthesized directory (/proc/self, /proc/self/fd): listed when a getdents64 pass starts, as procfs does. */
 export class VirtualDirectory extends VirtualFile {
   directoryCursor = 0;
-  constructor(path: string, statusFlags: number, readonly entries: readonly DirectoryEntry[]) {
+  listing: DirectoryEntry[] | undefined;
+  constructor(path: string, statusFlags: number, readonly list: () => DirectoryEntry[]) {
     super(path, statusFlags);
   }
   override read(): Uint8Array {

@@ -4,6 +4,7 @@ import { Engine } from '../../src/runtime/engine';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../../src/memory/guest-memory';
 import { RFLAGS_COMPARED, SNIPPET_LAYOUT, X86State } from '../../src/runtime/x86-state';
 import { SnippetCase, SnippetResult } from './native-runner';
+import { toBytes80 } from '../../src/runtime/x87/softfloat';
 
 let engine: Engine | undefined;
 
@@ -33,6 +34,7 @@ function runOne(e: Engine, c: SnippetCase): SnippetResult {
   c.initial.gpr.forEach((v, n) => e.setGpr(n, v));
   e.setRflags(c.initial.rflags);
   c.initial.xmm.forEach((v, n) => e.setXmm(n, v));
+  e.x87.reset(); // as the native runner: fninit with every register +0
   const result = e.run(code, code + BigInt(c.code.length));
   if (result.kind === 'signal') return { kind: 'signal', signal: result.signal };
   const state: X86State = {
@@ -43,6 +45,10 @@ function runOne(e: Engine, c: SnippetCase): SnippetResult {
       { address: data, bytes: e.memory.read(data, dataSize) },
       { address: stack, bytes: e.memory.read(stack, stackSize) },
     ],
+    x87: {
+      fcw: e.x87.cw, fsw: e.x87.statusWord(), ftw: e.x87.abridgedTags(),
+      st: Array.from({ length: 8 }, (_, i) => toBytes80(e.x87.regs[e.x87.phys(i)])),
+    },
   };
   return { kind: 'state', state };
 }

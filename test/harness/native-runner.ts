@@ -379,6 +379,8 @@ function decodeResults(output: Buffer, initialChunks: Chunk[][]): SnippetResult[
     const gpr = Array.from({ length: 16 }, u64);
     const rflags = u64() & RFLAGS_COMPARED;
     const xmm = Array.from({ length: 16 }, () => bytes(16));
+    const fcw = bytes(2), fsw = bytes(2), ftw = bytes(4);
+    const x87 = { fcw: fcw[0] | (fcw[1] << 8), fsw: fsw[0] | (fsw[1] << 8), ftw: ftw[0], st: Array.from({ length: 8 }, () => bytes(10)) };
     const memory = emptyRegions();
     const place = (address: bigint, contents: Uint8Array): void => {
       const region = memory.find((candidate) => address >= candidate.address && address < candidate.address + BigInt(candidate.bytes.length));
@@ -394,7 +396,7 @@ function decodeResults(output: Buffer, initialChunks: Chunk[][]): SnippetResult[
       const address = u64();
       place(address, bytes(u32()));
     }
-    return { kind: 'state', state: { gpr, rflags, xmm, memory } };
+    return { kind: 'state', state: { gpr, rflags, xmm, memory, x87 } };
   });
   if (at !== output.length) throw new Error(`snippet-runner output has ${output.length - at} unexpected trailing bytes`);
   return results;

@@ -1,7 +1,7 @@
 // Human-readable differences between two x86-64 states or snippet results, for test failure
 // messages: registers in hex, RFLAGS by flag name (compared bits only), memory by address range.
 import { constants } from 'os';
-import { GPR_NAMES, MemoryRegion, RFLAGS, RFLAGS_COMPARED, X86State } from '../../src/runtime/x86-state';
+import { GPR_NAMES, MemoryRegion, RFLAGS, RFLAGS_COMPARED, X86State, X87Registers } from '../../src/runtime/x86-state';
 import type { SnippetResult } from './native-runner';
 
 const MAX_MEMORY_LINES = 20;
@@ -9,8 +9,13 @@ const MAX_BYTES_SHOWN = 32;
 // Equal bytes between two differing ones shorter than this do not split a reported range.
 const RANGE_MERGE_GAP = 8;
 
+export interface DiffOptions {
+  /** Also compare the x87 registers: FCW, FSW, abridged FTW and every non-empty ST(i). */
+  x87?: boolean;
+}
+
 /** Every difference between `expected` and `actual`; empty when they agree. */
-export function diffStates(expected: X86State, actual: X86State): string[] {
+export function diffStates(expected: X86State, actual: X86State, options: DiffOptions = {}): string[] {
   const differences: string[] = [];
   GPR_NAMES.forEach((name, index) => {
     if (expected.gpr[index] !== actual.gpr[index]) {
@@ -31,13 +36,47 @@ export function diffStates(expected: X86State, actual: X86State): string[] {
       differences.push(`xmm${index}: expected ${hexXmm(expectedXmm)}, actual ${hexXmm(actualXmm)}`);
     }
   }
+  if (options.x87) differences.push(...diffX87(expected.x87, actual.x87));
   differences.push(...diffMemory(expected.memory, actual.memory));
   return differences;
 }
 
+function diffX87(expected: X87Registers | undefined, actual: X87Registers | undefined): string[] {
+  if (!expected || !actual) return expected === actual ? [] : [`x87: expected ${expected ? 'a state' : 'none'}, actual ${actual ? 'a state' : 'none'}`];
+  const out: string[] = [];
+  const hex16 = (v: number) => `0x${v.toString(16).padStart(4, '0')}`;
+  if (expected.fcw !== actual.fcw) out.push(`fcw: expected ${hex16(expected.fcw)}, actual ${hex16(actual.fcw)}`);
+  if (expected.fsw !== actual.fsw) {
+    out.push(`fsw: expected ${hex16(expected.fsw)} [${fswNames(expected.fsw)}], actual ${hex16(actual.fsw)} [${fswNames(actual.fsw)}]`);
+  }
+  if (expected.ftw !== actual.ftw) out.push(`ftw: expected 0x${expected.ftw.toString(16)}, actual 0x${actual.ftw.toString(16)}`);
+  const top = (expected.fsw >> 11) & 7;
+  for (let i = 0; i < 8; i++) {
+    if (!((expected.ftw >> ((top + i) & 7)) & 1)) continue; // empty: its contents are not compared
+    if (!sameBytes(expected.st[i], actual.st[i])) out.push(`st${i}: expected ${hexF80(expected.st[i])}, actual ${hexF80(actual.st[i])}`);
+  }
+  return out;
+}
+
+/** "sign:exponent:significand" of a little-endian 80-bit value. */
+export function hexF80(bytes: Uint8Array | undefined): string {
+  if (!bytes) return 'missing';
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).reverse().join('');
+  return `${hex.slice(0, 4)}:${hex.slice(4)}`;
+}
+
+function fswNames(fsw: number): string {
+  const names = ['IE', 'DE', 'ZE', 'OE', 'UE', 'PE', 'SF', 'ES', 'C0', 'C1', 'C2'];
+  const out = names.filter((_, bit) => (fsw >> bit) & 1);
+  if ((fsw >> 14) & 1) out.push('C3');
+  if ((fsw >> 15) & 1) out.push('B');
+  out.push(`TOP=${(fsw >> 11) & 7}`);
+  return out.join(' ');
+}
+
 /** Differences between two snippet results: states, signals, or one of each. */
-export function diffResults(expected: SnippetResult, actual: SnippetResult): string[] {
-  if (expected.kind === 'state' && actual.kind === 'state') return diffStates(expected.state, actual.state);
+export function diffResults(expected: SnippetResult, actual: SnippetResult, options: DiffOptions = {}): string[] {
+  if (expected.kind === 'state' && actual.kind === 'state') return diffStates(expected.state, actual.state, options);
   if (expected.kind === 'signal' && actual.kind === 'signal') {
     return expected.signal === actual.signal ? [] : [`expected ${signalName(expected.signal)}, actual ${signalName(actual.signal)}`];
   }

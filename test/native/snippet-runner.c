@@ -20,6 +20,9 @@
                    (SIGILL SIGTRAP SIGBUS SIGFPE SIGSEGV, or SIGALRM when it ran past timeout_ms)
        if status is 0:
          16 x u64 GPRs, u64 rflags (raw), 16 x 16 bytes XMM0..XMM15
+         x87 state (from fxsave64 right after the snippet; every snippet starts from fninit with all
+         eight registers holding +0): u16 FCW, u16 FSW, u8 abridged FTW, 3 zero bytes,
+         8 x 10 bytes ST0..ST7 (80-bit, in stack order)
          u32 run_count, then run_count times: u64 address, u32 length, length bytes
            (the data and stack bytes that differ from the initial memory)
 
@@ -73,6 +76,8 @@ uint64_t host_rsp;
 uint64_t saved_rax;
 uint64_t snippet_entry = CODE_ADDRESS;
 uint32_t host_mxcsr;
+/* fxsave64 image taken right after the snippet (the x87 registers it left). */
+uint8_t x87_area[512] __attribute__((aligned(16)));
 volatile uint8_t snippet_active;
 
 extern void run_snippet(struct guest_registers *registers);
@@ -91,6 +96,8 @@ __asm__(
     "  stmxcsr [rip + host_mxcsr]\n"
     "  mov [rip + host_rsp], rsp\n"
     "  mov [rip + guest_registers_ptr], rdi\n"
+    /* A known x87 state: every physical register +0 and empty, control word 0x037f. */
+    "  fninit\n  fldz\n  fldz\n  fldz\n  fldz\n  fldz\n  fldz\n  fldz\n  fldz\n  fninit\n"
     "  movdqu xmm0, [rdi + 144 + 0*16]\n  movdqu xmm1, [rdi + 144 + 1*16]\n"
     "  movdqu xmm2, [rdi + 144 + 2*16]\n  movdqu xmm3, [rdi + 144 + 3*16]\n"
     "  movdqu xmm4, [rdi + 144 + 4*16]\n  movdqu xmm5, [rdi + 144 + 5*16]\n"
@@ -133,6 +140,7 @@ __asm__(
     "  movdqu [rax + 144 + 10*16], xmm10\n  movdqu [rax + 144 + 11*16], xmm11\n"
     "  movdqu [rax + 144 + 12*16], xmm12\n  movdqu [rax + 144 + 13*16], xmm13\n"
     "  movdqu [rax + 144 + 14*16], xmm14\n  movdqu [rax + 144 + 15*16], xmm15\n"
+    "  fxsave64 [rip + x87_area]\n"
     /* The C ABI needs DF clear, and the snippet may have changed MXCSR or left the x87 stack used. */
     "  cld\n"
     "  ldmxcsr [rip + host_mxcsr]\n"
@@ -389,6 +397,12 @@ static void run_case(uint32_t timeout_ms) {
   put(registers.gpr, sizeof registers.gpr);
   put_u64(registers.rflags);
   put(registers.xmm, sizeof registers.xmm);
+  put(x87_area, 2);     /* FCW */
+  put(x87_area + 2, 2); /* FSW */
+  put(x87_area + 4, 1); /* abridged FTW */
+  static const uint8_t padding[3];
+  put(padding, 3);
+  for (int i = 0; i < 8; i++) put(x87_area + 32 + 16 * i, 10);
   write_memory_changes();
 }
 

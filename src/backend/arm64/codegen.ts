@@ -98,7 +98,7 @@ class BlockCompiler {
     return {
       start: this.block.start, end: this.block.end, guestInsns: this.block.guestInsns,
       words: this.code.words(), relocs: this.relocs, faults: this.faults, pcMap: this.pcMap,
-      stores: { guest: this.block.ops.filter((o) => o.op === 'store' || o.op === 'vstore').length, host: this.hostStores },
+      stores: { guest: this.block.ops.filter((o) => o.op === 'store' || o.op === 'vstore' || o.op === 'strop').length, host: this.hostStores },
     };
   }
 
@@ -238,12 +238,46 @@ class BlockCompiler {
       }
       case 'vcvtf2i': return this.vcvtf2i(op);
       case 'fcomi': return this.fcomi(op);
+      case 'strop': return this.strop(op);
       case 'sideexit': {
         const at = this.emit(A.nop());
         this.pending.push({ at, kind: op.when === 'zero' ? 'cbz' : 'cbnz', reg: this.r(op.a), exit: op.exit });
         return;
       }
     }
+  }
+
+  /** Moves any live temp that still names a guest register out of it before code changes it in place. */
+  private evict(host: number): void {
+    for (const [t, r] of this.reg) {
+      if (r === host && (this.lastUse.get(t) ?? -1) > this.now) {
+        const moved = this.alloc(t);
+        this.emit(A.movReg(true, moved, host));
+      }
+    }
+  }
+
+  /** Inline movs/stos (DF = 0): post-indexed load and store, a loop on rcx for rep. */
+  private strop(op: Extract<Op, { op: 'strop' }>): void {
+    const RAX = gprHost(0), RCX = gprHost(1), RSI = gprHost(6), RDI = gprHost(7);
+    for (const r of [RCX, RSI, RDI]) this.evict(r);
+    const mem = ({ 1: [Mem.LDRB, Mem.STRB], 2: [Mem.LDRH, Mem.STRH], 4: [Mem.LDR_W, Mem.STR_W], 8: [Mem.LDR_X, Mem.STR_X] } as const)[op.size];
+    const body = (): void => {
+      if (op.kind === 'movs') {
+        this.emit(A.ldstIndexed(mem[0], S.A, RSI, op.size, 'post'));
+        this.emit(A.ldstIndexed(mem[1], S.A, RDI, op.size, 'post'));
+      } else {
+        this.emit(A.ldstIndexed(mem[1], RAX, RDI, op.size, 'post'));
+      }
+      this.hostStores++;
+    };
+    if (!op.rep) return body();
+    const skip = this.emit(A.nop());
+    const loop = this.code.length;
+    body();
+    this.emit(A.subImm(true, RCX, RCX, 1));
+    this.emit(A.cbnz(true, RCX, (loop - this.code.length) * 4));
+    this.code.patch(skip, A.cbz(true, RCX, (this.code.length - skip) * 4));
   }
 
   private setReg(guest: number, src: Temp): void {

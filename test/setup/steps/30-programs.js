@@ -1,60 +1,9 @@
 // Build step: compiles the freestanding whole-program tests (test/programs/programs.json) as
-// static and static-pie x86-64 executables into build/programs/, skipping outputs that are up to date.
-const fs = require('fs');
+// static and static-pie x86-64 executables into build/programs/.
 const path = require('path');
-const { execFile } = require('child_process');
+const { buildProgramSet } = require('../lib/program-set');
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const sourceDir = path.join(root, 'test', 'programs');
-const outDir = path.join(root, 'build', 'programs');
 
-// Two link modes per program: the fixed-address ELF and the position-independent one.
-const LINK_MODES = [
-  { suffix: 'static', flags: ['-static'] },
-  { suffix: 'pie', flags: ['-static-pie'] },
-];
-
-function mtime(file) {
-  try {
-    return fs.statSync(file).mtimeMs;
-  } catch {
-    return -1;
-  }
-}
-
-function compile(args) {
-  return new Promise((resolve, reject) => {
-    execFile('gcc', args, { cwd: sourceDir }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(`gcc ${args.join(' ')}\n${stderr}`));
-      else resolve();
-    });
-  });
-}
-
-// The two cores are shared with other work: at most two compilers at a time.
-async function runLimited(jobs, limit) {
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) await jobs[next++]();
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-}
-
-module.exports = async function buildPrograms() {
-  const manifestPath = path.join(sourceDir, 'programs.json');
-  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-  fs.mkdirSync(outDir, { recursive: true });
-  const sharedInputs = [manifestPath, path.join(sourceDir, 'rt.h'), __filename].map(mtime);
-  const jobs = [];
-  for (const program of manifest.programs) {
-    const source = path.join(sourceDir, program.source);
-    const newestInput = Math.max(mtime(source), ...sharedInputs);
-    for (const mode of LINK_MODES) {
-      const output = path.join(outDir, `${program.name}.${mode.suffix}`);
-      if (mtime(output) > newestInput) continue;
-      const args = [...manifest.commonFlags, ...(program.flags ?? []), ...mode.flags, '-o', output, source, ...manifest.libs];
-      jobs.push(() => compile(args));
-    }
-  }
-  await runLimited(jobs, 2);
-};
+module.exports = () => buildProgramSet(sourceDir, path.join(root, 'build', 'programs'), [path.join(sourceDir, 'rt.h'), __filename]);
