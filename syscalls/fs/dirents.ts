@@ -4,23 +4,34 @@ import * as fs from 'fs';
 import { DT, S_IFMT } from './constants';
 import { hostCall } from './host-call';
 import { DirectoryEntry } from './virtual-file';
+import { hostGetdents64 } from './libc';
 
 const HEADER = 19;
 
-/** The entries of a host directory, '.' and '..' first, with inode numbers and types from lstat. */
-export function hostDirectoryEntries(hostPath: string, parentHostPath: string): DirectoryEntry[] {
-  const entries: DirectoryEntry[] = [dotEntry('.', hostPath), dotEntry('..', parentHostPath)];
-  // Names are UTF-8 strings on both sides (guest bytes that are not UTF-8 do not round-trip).
-  for (const name of hostCall(() => fs.readdirSync(hostPath))) {
-    const stats = fs.lstatSync(`${hostPath}/${name}`, { bigint: true, throwIfNoEntry: false });
-    if (stats) entries.push({ name, ino: stats.ino, type: direntType(Number(stats.mode)) });
+/**
+ * The entries of a host directory in the order and with the inode numbers and types the host's
+ * getdents64 gives ('.' and '..' included), so a guest lists directories exactly as natively.
+ */
+export function hostDirectoryEntries(hostPath: string): DirectoryEntry[] {
+  const fd = hostCall(() => fs.openSync(hostPath, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY));
+  const entries: DirectoryEntry[] = [];
+  const buf = new Uint8Array(32768);
+  const view = new DataView(buf.buffer);
+  try {
+    for (let n = hostGetdents64(fd, buf); n > 0; n = hostGetdents64(fd, buf)) {
+      for (let at = 0; at < n;) {
+        const reclen = view.getUint16(at + 16, true);
+        const end = buf.indexOf(0, at + HEADER);
+        // Names are UTF-8 strings on both sides (guest bytes that are not UTF-8 do not round-trip).
+        const name = Buffer.from(buf.subarray(at + HEADER, end)).toString('utf8');
+        entries.push({ name, ino: view.getBigUint64(at, true), type: buf[at + 18] });
+        at += reclen;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
   }
   return entries;
-}
-
-function dotEntry(name: string, hostPath: string): DirectoryEntry {
-  const stats = hostCall(() => fs.statSync(hostPath, { bigint: true }));
-  return { name, ino: stats.ino, type: DT.DIR };
 }
 
 export function direntType(mode: number): number {

@@ -11,12 +11,10 @@ import {
   F_CMDS, FD_CLOEXEC, IOCTLS, O_ACCMODE, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, POLL, SETFL_MASK, TERMIOS_SIZE, WINSIZE_SIZE,
 } from './constants';
 import { hostDirectoryEntries, packDirents } from './dirents';
-import { guestFs } from './fs-state';
 import { hostCall } from './host-call';
 import { HostFile } from './host-file';
 import { MAX_RW_COUNT, gather, readIovecs, scatter, totalLength, writableLength } from './iovec';
 import { hostFcntl, hostIoctl, hostPipe, hostPoll } from './libc';
-import { hostParent } from './open';
 import { VirtualDirectory } from './virtual-file';
 
 const fileOf = (ctx: SyscallContext, fd: bigint): OpenFile => ctx.fds.require(int32(fd));
@@ -228,7 +226,7 @@ export function sysGetdents64(ctx: SyscallContext, [fd, dirp, count]: SyscallArg
     entries = file.listing;
   } else if (file instanceof HostFile && file.hostPath !== undefined && file.isDirectory()) {
     if (file.directoryCursor === 0 || !file.listing) {
-      file.listing = hostDirectoryEntries(file.hostPath, hostParent(guestFs(ctx), file.path));
+      file.listing = hostDirectoryEntries(file.hostPath);
     }
     entries = file.listing;
   } else {

@@ -1,4 +1,4 @@
-// The few host calls Node's fs module lacks (lseek, pipe2, poll, ioctl, dup), bound from the
+// The few host calls Node's fs module lacks (lseek, pipe2, poll, ioctl, dup, getdents64), bound from the
 // host's libc through koffi; a failure throws SyscallError with the host errno (same numbers on Linux).
 import koffi from 'koffi';
 import { Errno, SyscallError } from '../errno';
@@ -10,6 +10,7 @@ interface Libc {
   ioctl(fd: number, request: number, arg: Uint8Array): number;
   dup(fd: number): number;
   fcntl(fd: number, cmd: number, arg: number): number;
+  getdents64(fd: number, buf: Uint8Array, size: number): number | bigint;
 }
 
 let libc: Libc | undefined;
@@ -24,6 +25,7 @@ function load(): Libc {
     ioctl: so.func('int ioctl(int fd, unsigned long request, _Inout_ uint8_t *arg)') as unknown as Libc['ioctl'],
     dup: so.func('int dup(int fd)'),
     fcntl: so.func('int fcntl(int fd, int cmd, int arg)'),
+    getdents64: so.func('int64_t getdents64(int fd, _Out_ uint8_t *buf, size_t size)') as unknown as Libc['getdents64'],
   };
   return libc;
 }
@@ -52,6 +54,11 @@ export function hostPoll(pollfds: Uint8Array, count: number, timeoutMs: number):
 /** An ioctl whose argument is a buffer of the given bytes (copied in and out). */
 export function hostIoctl(fd: number, request: number, arg: Uint8Array): number {
   return check(load().ioctl(fd, request, arg));
+}
+
+/** Fills buf with linux_dirent64 records in the file system's own order; 0 at the end. */
+export function hostGetdents64(fd: number, buf: Uint8Array): number {
+  return Number(check(load().getdents64(fd, buf, buf.length)));
 }
 
 export function hostDup(fd: number): number {

@@ -7,7 +7,7 @@ import { OpenFile, StdioFile } from '../fd-table';
 import {
   DT, O_ACCMODE, O_CLOEXEC, O_LARGEFILE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC, S_IFDIR, S_IFLNK, S_IFMT,
 } from './constants';
-import { GuestFs, Target, splitPath } from './guest-fs';
+import { GuestFs, Target } from './guest-fs';
 import { hostCall } from './host-call';
 import { HostFile } from './host-file';
 import { DeviceFile, SnapshotFile, VirtualDirectory, pathInode } from './virtual-file';
@@ -97,7 +97,3 @@ function reopenFd(ctx: SyscallContext, fd: number, flags: number, mode: number):
   return openTarget(ctx, target, flags & ~(O_CREAT | O_EXCL), mode);
 }
 
-/** The host path of a guest directory that exists on the host (for listing a directory's parent). */
-export function hostParent(state: GuestFs, guestPath: string): string {
-  return state.guestToHost(splitPath(guestPath).slice(0, -1));
-}
