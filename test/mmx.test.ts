@@ -4,9 +4,8 @@
 // sign/exponent bits 64-79 an MMX write sets too) must match bit for bit. Operands are random and
 // lane-wise edge values (0, -1, the signed and unsigned saturation limits, ...).
 import { assemble, keystoneReady } from './harness/keystone';
-import { makeState, rng, runNative, SnippetCase } from './harness/native-runner';
-import { runFerry } from './harness/ferry-snippet';
-import { diffResults } from './harness/state-diff';
+import { makeState, rng, SnippetCase } from './harness/native-runner';
+import { compareWithCpu } from './harness/oracle';
 import { SNIPPET_LAYOUT } from '../src/runtime/x86-state';
 
 // MMX_SEED and MMX_SCALE (a case-count multiplier) let a run explore further than the default.
@@ -54,16 +53,7 @@ function snippet(name: string, asm: string, ops: Operands = {}): SnippetCase {
   };
 }
 
-function compare(list: SnippetCase[]): string[] {
-  const native = runNative(list);
-  const ferry = runFerry(list);
-  const failures: string[] = [];
-  list.forEach((c, k) => {
-    const d = diffResults(native[k], ferry[k], { x87: true });
-    if (d.length) failures.push(`${c.name}\n    ${d.join('\n    ')}`);
-  });
-  return failures;
-}
+const compare = (list: SnippetCase[]): string[] => compareWithCpu(list, { x87: true });
 
 function many(count: number, make: (k: number) => SnippetCase): SnippetCase[] {
   return Array.from({ length: Math.round(count * SCALE) }, (_, k) => make(k));

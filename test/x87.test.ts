@@ -6,6 +6,7 @@
 import { assemble, keystoneReady } from './harness/keystone';
 import { makeState, rng, runNative, SnippetCase } from './harness/native-runner';
 import { runFerry } from './harness/ferry-snippet';
+import { compareWithCpu } from './harness/oracle';
 import { diffResults } from './harness/state-diff';
 import { SNIPPET_LAYOUT } from '../src/runtime/x86-state';
 import * as path from 'path';
@@ -94,16 +95,7 @@ function snippet(name: string, asm: string, ops: Operands, extra: Record<string,
   };
 }
 
-function compare(list: SnippetCase[]): string[] {
-  const native = runNative(list);
-  const ferry = runFerry(list);
-  const failures: string[] = [];
-  list.forEach((c, k) => {
-    const d = diffResults(native[k], ferry[k], { x87: true });
-    if (d.length) failures.push(`${c.name}\n    ${d.join('\n    ')}`);
-  });
-  return failures;
-}
+const compare = (list: SnippetCase[]): string[] => compareWithCpu(list, { x87: true });
 
 function many(count: number, make: (k: number) => SnippetCase): SnippetCase[] {
   return Array.from({ length: Math.round(count * SCALE) }, (_, k) => make(k));

@@ -5,7 +5,7 @@ import { SNIPPET_LAYOUT } from '../../src/runtime/x86-state';
 import { runFerry } from './ferry-snippet';
 import { assemble } from './keystone';
 import { runNative, SnippetCase } from './native-runner';
-import { diffResults } from './state-diff';
+import { DiffOptions, diffResults } from './state-diff';
 
 /** `count` cases cycling through `asm`, each from a fresh state made by `initial`. */
 export function snippetCases(name: string, asm: string[], count: number, initial: () => X86State): SnippetCase[] {
@@ -18,12 +18,12 @@ export function snippetCases(name: string, asm: string[], count: number, initial
 }
 
 /** Differences between the real CPU and Ferry, as readable text per failing case. */
-export function compareWithCpu(list: SnippetCase[]): string[] {
+export function compareWithCpu(list: SnippetCase[], options: DiffOptions = {}): string[] {
   const native = runNative(list);
   const ferry = runFerry(list);
   const failures: string[] = [];
   list.forEach((c, k) => {
-    const d = diffResults(native[k], ferry[k]);
+    const d = diffResults(native[k], ferry[k], options);
     if (d.length) failures.push(`${c.name}\n    ${d.join('\n    ')}`);
   });
   return failures;
