@@ -8,16 +8,8 @@ import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ferryCommand, REPO_ROOT } from './ferry-command';
 
-function findRepoRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'bench'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no repository root above ${start}`);
-  }
-}
-
-const REPO_ROOT = findRepoRoot(__dirname);
-const FERRY_BIN = path.join(REPO_ROOT, 'bin', 'ferry');
 const BENCH_FILE = path.join(REPO_ROOT, 'build', 'corpus', 'bench-32MiB.txt');
 const ENV: Record<string, string> = { PATH: '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C', TZ: 'UTC', HOME: '/tmp' };
 
@@ -71,15 +63,6 @@ function findOnPath(name: string): string | undefined {
   return undefined;
 }
 
-function ferryCommand(): { file: string; prefix: string[] } {
-  let line = '';
-  try {
-    line = fs.readFileSync(FERRY_BIN, 'utf8').split('\n', 1)[0];
-  } catch {
-    // Missing: the spawn reports it.
-  }
-  return line.startsWith('#!') && /\bnode\b/.test(line) ? { file: process.execPath, prefix: [FERRY_BIN, 'run'] } : { file: FERRY_BIN, prefix: ['run'] };
-}
 
 const QEMU = findOnPath('qemu-x86_64');
 const RUNNERS: Runner[] = [

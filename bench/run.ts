@@ -1,8 +1,8 @@
 // `npm run bench`: times each compute kernel natively, under Ferry, as an AArch64 build on Unicorn's
 // ARM64 CPU, and as the x86-64 build on Unicorn's x86 CPU; prints a table with ratios and geometric means.
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
+import { ferryCommand, REPO_ROOT } from './ferry-command';
 import { buildKernels, type KernelBuild } from './build-kernels';
 
 interface Options {
@@ -20,31 +20,14 @@ interface Runner {
   command(kernel: KernelBuild): { file: string; args: string[] };
 }
 
-function findRepoRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'bench'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no repository root above ${start}`);
-  }
-}
-
-const REPO_ROOT = findRepoRoot(__dirname);
-const FERRY_BIN = path.join(REPO_ROOT, 'bin', 'ferry');
-
-/** bin/ferry through this node binary when its #! line names node, else as an executable. */
-function ferryCommand(target: string): { file: string; args: string[] } {
-  let firstLine = '';
-  try {
-    firstLine = fs.readFileSync(FERRY_BIN, 'utf8').split('\n', 1)[0];
-  } catch {
-    // Missing: the spawn reports it, and the column shows FAIL.
-  }
-  const viaNode = firstLine.startsWith('#!') && /\bnode\b/.test(firstLine);
-  return viaNode ? { file: process.execPath, args: [FERRY_BIN, 'run', target] } : { file: FERRY_BIN, args: ['run', target] };
+function ferryRun(target: string): { file: string; args: string[] } {
+  const { file, prefix } = ferryCommand();
+  return { file, args: [...prefix, target] };
 }
 
 const NATIVE: Runner = { column: 'native ms', command: (k) => ({ file: k.x86, args: [] }) };
 const EMULATED: Runner[] = [
-  { column: 'Ferry ms', command: (k) => ferryCommand(k.x86) },
+  { column: 'Ferry ms', command: (k) => ferryRun(k.x86) },
   {
     column: 'aarch64-on-unicorn ms',
     command: (k) => ({ file: process.execPath, args: [path.join(__dirname, 'aarch64-runner.js'), k.aarch64] }),

@@ -102,9 +102,9 @@ export class Builder {
     if (o.base === 'rip') {
       addr = { scale: 1, disp: BigInt.asUintN(64, this.next + o.disp) };
     } else if (o.base) {
-      addr.base = this.regRead(o.base, 8);
+      addr.base = this.regRead(o.base);
     }
-    if (o.index) addr.index = this.regRead(o.index, 8);
+    if (o.index) addr.index = this.regRead(o.index);
     if (this.insn.addrSize === 4) {
       addr = { base: this.ext(this.lea(addr), 4, false), scale: 1, disp: 0n };
     }
@@ -116,14 +116,12 @@ export class Builder {
     return addr;
   }
 
-  /** Reads a GPR by Capstone name; the temp's bits above `size` are unspecified. */
-  regRead(name: string, size: Size): Temp {
+  /** Reads a GPR by Capstone name; the temp's bits above the register's width are unspecified. */
+  regRead(name: string): Temp {
     const r = gpr(name);
     if (!r) throw new UnsupportedOperand(`register ${name}`);
     const full = this.getReg(r.index);
-    if (r.high) return this.extract(full, 8, 8);
-    void size;
-    return full;
+    return r.high ? this.extract(full, 8, 8) : full;
   }
 
   /** Writes a GPR with x86 rules: 32-bit writes zero the top half, 8/16-bit writes merge. */
@@ -139,7 +137,7 @@ export class Builder {
   /** Reads an operand's value (register, immediate, or memory). */
   read(o: X86Operand, size: 1 | 2 | 4 | 8 = o.size as 1 | 2 | 4 | 8): Temp {
     switch (o.type) {
-      case 'reg': return this.regRead(o.reg, size);
+      case 'reg': return this.regRead(o.reg);
       case 'imm': return this.const(BigInt.asUintN(size * 8, o.imm));
       case 'mem': return this.load(this.address(o), size);
     }

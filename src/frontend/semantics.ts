@@ -159,7 +159,7 @@ def(['mul', 'imul'], 0, CF | OF, (b, i) => {
       b.write({ type: 'reg', reg: names[0], size: w, access: 2 }, lo);
       b.write({ type: 'reg', reg: names[1], size: w, access: 2 }, hi);
     }
-    mulFlags(b, lo, overflow, w);
+    mulFlags(b, overflow);
     return;
   }
   const [x, y] = i.operands.length === 2 ? [op(i, 0), op(i, 1)] : [op(i, 1), op(i, 2)];
@@ -173,13 +173,12 @@ def(['mul', 'imul'], 0, CF | OF, (b, i) => {
     overflow = b.bin('xor', product, b.ext(product, w, true));
   }
   b.write(op(i, 0), product);
-  mulFlags(b, product, overflow, w);
+  mulFlags(b, overflow);
 });
 /** CF = OF = (the product does not fit); the real CPU (AMD, measured) leaves SF, ZF, AF and PF unchanged. */
-function mulFlags(b: Builder, lo: Temp, overflow: Temp, w: W): void {
+function mulFlags(b: Builder, overflow: Temp): void {
   const ovf = b.un('nonzero', overflow, 8);
   b.emit({ op: 'setflags', values: { CF: ovf, OF: ovf }, flags: CF | OF });
-  void lo; void w;
 }
 /** Measured on this CPU: div leaves CF and OF, sets AF and clears ZF, SF and PF. */
 export const DIV_FLAGS = { set: AF, clear: ZF | SF | PF };
@@ -256,7 +255,6 @@ function liftShift(kind: ShiftKind) {
       return;
     }
     const dst = b.readForUpdate(op(i, 0));
-    const size = opSize(w);
     const x = kind === 'sar' ? widen(b, dst.value, w, true) : widen(b, dst.value, w, false);
     const one = b.const(1n);
     const cm1 = b.bin('sub', count, one, 4);
@@ -291,7 +289,6 @@ function liftShift(kind: ShiftKind) {
     dst.writeBack(result);
     // Measured: this CPU sets AF after a shift by a non-zero count.
     b.emit({ op: 'resultflags', result, size: w, cf, of, af: b.const(1n), flags: ALL, unlessZero: known === undefined ? count : undefined });
-    void size;
   };
 }
 function rotateRight(b: Builder, x: Temp, r: Temp, w: W): Temp {

@@ -1,6 +1,6 @@
 // The code cache: places compiled blocks in the runtime region, applies their relocations, keeps
 // the guest-RIP lookup table in Unicorn memory, links direct branches and cuts links on invalidation.
-import { CompiledBlock } from '../backend/arm64/codegen';
+import { CompiledBlock, RuntimeSymbol } from '../backend/arm64/codegen';
 import * as A from '../backend/arm64/encoder';
 import { Unicorn } from '../unicorn/unicorn';
 import { CODE_CACHE, CODE_CACHE_SIZE, LOOKUP_BITS, LOOKUP_ENTRIES, LOOKUP_SPARE, LOOKUP_TABLE, TOMBSTONE } from './layout';
@@ -31,7 +31,7 @@ export class CodeCache {
   private readonly entry = new Uint8Array(16);
   private readonly entryView = new DataView(this.entry.buffer);
 
-  constructor(private readonly uc: Unicorn, private readonly runtime: { dispatch: bigint; link: bigint },
+  constructor(private readonly uc: Unicorn, private readonly runtime: Record<RuntimeSymbol, bigint>,
     private readonly capacity: number = CODE_CACHE_SIZE) {}
 
   get blocks(): number { return this.byRip.size; }
@@ -50,7 +50,7 @@ export class CodeCache {
     const block: HostBlock = { compiled, host, size, valid: true, incoming: [] };
     for (const r of compiled.relocs) {
       if (r.kind === 'runtime') {
-        const target = r.symbol === 'dispatch' ? this.runtime.dispatch : this.runtime.link;
+        const target = this.runtime[r.symbol];
         const off = Number(target - (host + BigInt(r.at * 4)));
         words[r.at] = A.isBl(words[r.at]) ? A.bl(off) : A.b(off);
       } else if (r.kind === 'link') {

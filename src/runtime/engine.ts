@@ -1,6 +1,7 @@
 // The engine: one Unicorn ARM64 CPU running translated guest code. It owns the code cache and the
 // runtime code, serves svc exits (syscall, miss, link, interpret, fault) inside the interrupt hook.
 import { compileBlock } from '../backend/arm64/codegen';
+import * as A from '../backend/arm64/encoder';
 import { ExitReason, STATE, X_AF, X_EXIT_RIP, X_PF, X_REASON } from '../backend/arm64/host-regs';
 import { Lifter } from '../frontend/lift';
 import { dumpBlock } from '../ir/dump';
@@ -202,15 +203,12 @@ export class Engine implements GuestCpu {
   private installStop(rip: bigint): void {
     const existing = this.cache.lookup(rip);
     if (existing) this.cache.invalidate(existing);
-    const words = new Uint32Array([0]);
-    void words;
-    // A block for the stop address that jumps to the runtime's stop stub.
+    // A block for the stop address: one branch to the runtime's stop stub, placed by its relocation.
     this.cache.install({
-      start: rip, end: rip, guestInsns: 0, relocs: [], faults: [], pcMap: [[0, rip]], stores: { guest: 0, host: 0 },
-      words: new Uint32Array([0x14000000 | (Number((this.runtime.stop - this.nextHostGuess()) / 4n) & 0x3ffffff)]),
+      start: rip, end: rip, guestInsns: 0, faults: [], pcMap: [[0, rip]], stores: { guest: 0, host: 0 },
+      words: new Uint32Array([A.b(0)]), relocs: [{ kind: 'runtime', at: 0, symbol: 'stop' }],
     });
   }
-  private nextHostGuess(): bigint { return (this.cache as unknown as { next: bigint }).next; }
 
   private guard(fn: () => void): void {
     try {
@@ -295,6 +293,7 @@ export class Engine implements GuestCpu {
       if (!this.memory.isCodePage(p)) continue;
       const n = this.cache.invalidateRange(p, p + PAGE);
       this.stats.smcInvalidations += n;
+      this.interpreter.forget(p, p + PAGE);
       this.memory.untrackCode(p);
     }
   }

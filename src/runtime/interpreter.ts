@@ -80,8 +80,20 @@ export class Interpreter {
   constructor(private readonly cpu: GuestCpu, private readonly lifter: Lifter) {}
 
   /** Runs the instruction at rip; returns the next rip (the same rip raises nothing new). */
+  /** Instructions already decoded, by address (x87 and MMX loops come back to the same ones). */
+  private readonly decoded = new Map<bigint, X86Insn>();
+
+  /** Forgets decoded instructions in [start, end) after their code changed. */
+  forget(start: bigint, end: bigint): void {
+    for (const rip of this.decoded.keys()) if (rip >= start - 15n && rip < end) this.decoded.delete(rip);
+  }
+
   step(rip: bigint): bigint {
-    const insn = this.lifter.decodeOne(rip);
+    let insn = this.decoded.get(rip);
+    if (!insn) {
+      insn = this.lifter.decodeOne(rip);
+      if (insn) this.decoded.set(rip, insn);
+    }
     if (!insn) { this.cpu.raise(4, `undecodable instruction at 0x${rip.toString(16)}`); return rip; }
     const next = rip + BigInt(insn.size);
     try {

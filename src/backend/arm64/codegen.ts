@@ -7,7 +7,7 @@ import * as A from './encoder';
 import { Cond, Extend, Mem, Shift } from './encoder';
 import { ExitReason, gprHost, STATE, TEMP_POOL, X_AF, X_EXIT_RIP, X_PF, X_REASON, X_STATE } from './host-regs';
 
-export type RuntimeSymbol = 'dispatch' | 'link';
+export type RuntimeSymbol = 'dispatch' | 'link' | 'stop';
 export type Reloc =
   /** movz+3 movk at `at` load a guest address (relative to the module base when cached). */
   | { kind: 'guest'; at: number; value: bigint }
@@ -986,11 +986,15 @@ class BlockCompiler {
   private writeNzcv(bits: Array<[number, number, boolean]>): void {
     if (bits.length === 0) return;
     this.emit(A.mrsNzcv(S.C));
+    this.insertNzcvBits(bits);
+    this.emit(A.msrNzcv(S.C));
+  }
+  /** Inserts 0/1 registers (inverted where asked) into the NZCV word held in S.C. */
+  private insertNzcvBits(bits: Array<[number, number, boolean]>): void {
     for (const [bit, reg, invert] of bits) {
       if (invert) { this.emit(A.eorImm(false, S.A, reg, 1n)); this.emit(A.bfi(true, S.C, S.A, bit, 1)); }
       else this.emit(A.bfi(true, S.C, reg, bit, 1));
     }
-    this.emit(A.msrNzcv(S.C));
   }
   private skipIfZero(t: Temp | undefined): number | undefined {
     if (t === undefined) return undefined;
@@ -1023,11 +1027,9 @@ class BlockCompiler {
     const bits: Array<[number, number, boolean]> = [];
     const shift = 64 - op.size * 8;
     if (live & (Flag.ZF | Flag.SF)) {
-      // Temporarily use x26-free scratch: S.B holds ZF, then SF is read from the shifted value.
-      this.emit(A.lslImm(true, S.B, res, shift || 0));
-      if (shift === 0) this.emit(A.movReg(true, S.B, res));
+      // S.B holds the result shifted so its sign bit is bit 63: SF is that bit, ZF is S.B == 0.
+      this.emit(shift ? A.lslImm(true, S.B, res, shift) : A.movReg(true, S.B, res));
     }
-    const pieces: Array<() => void> = [];
     this.emit(A.mrsNzcv(S.C));
     if (live & Flag.SF) { this.emit(A.lsrImm(true, S.A, S.B, 63)); this.emit(A.bfi(true, S.C, S.A, NZCV_N, 1)); }
     if (live & Flag.ZF) {
@@ -1037,12 +1039,8 @@ class BlockCompiler {
     }
     if (op.cf !== undefined && (live & Flag.CF)) bits.push([NZCV_C, this.r(op.cf), true]);
     if (op.of !== undefined && (live & Flag.OF)) bits.push([NZCV_V, this.r(op.of), false]);
-    for (const [bit, reg, invert] of bits) {
-      if (invert) { this.emit(A.eorImm(false, S.A, reg, 1n)); this.emit(A.bfi(true, S.C, S.A, bit, 1)); }
-      else this.emit(A.bfi(true, S.C, reg, bit, 1));
-    }
+    this.insertNzcvBits(bits);
     this.emit(A.msrNzcv(S.C));
-    void pieces;
     if (live & Flag.PF) this.emit(A.movReg(true, X_PF, res));
     if (op.af !== undefined && (live & Flag.AF)) this.emit(A.lslImm(true, X_AF, this.r(op.af), 4));
     this.endSkip(skip, op.unlessZero);

@@ -18,10 +18,10 @@ function mtime(file) {
   }
 }
 
-function compile(args, sourceDir) {
+function compile(args, sourceDir, compiler = 'gcc') {
   return new Promise((resolve, reject) => {
-    execFile('gcc', args, { cwd: sourceDir }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(`gcc ${args.join(' ')}\n${stderr}`));
+    execFile(compiler, args, { cwd: sourceDir }, (error, _stdout, stderr) => {
+      if (error) reject(new Error(`${compiler} ${args.join(' ')}\n${stderr || error.message}`));
       else resolve();
     });
   });
@@ -59,4 +59,4 @@ async function buildProgramSet(sourceDir, outDir, headers) {
   await runLimited(jobs, 2);
 }
 
-module.exports = { buildProgramSet, runLimited, mtime };
+module.exports = { buildProgramSet, compile, runLimited, mtime };

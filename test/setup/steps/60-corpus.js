@@ -7,7 +7,8 @@
 // (makeBenchFile below), not here, so that tests do not pay for it.
 const fs = require('fs');
 const path = require('path');
-const { execFile, execFileSync } = require('child_process');
+const { execFileSync } = require('child_process');
+const { compile, mtime, runLimited } = require('../lib/program-set');
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const sourceDir = path.join(root, 'test', 'corpus', 'c');
@@ -22,14 +23,6 @@ const BUILDS = [
   { suffix: 'glibc-dynamic', compiler: 'gcc', flags: [] },
   { suffix: 'musl-static', compiler: 'musl-gcc', flags: ['-static'], musl: true },
 ];
-
-function mtime(file) {
-  try {
-    return fs.statSync(file).mtimeMs;
-  } catch {
-    return -1;
-  }
-}
 
 /** A small seeded PRNG (mulberry32): the same bytes on every machine and Node version. */
 function prng(seed) {
@@ -175,23 +168,6 @@ function writeData() {
   writeTree(path.join(dataDir, 'tree'));
 }
 
-function compile(compiler, args) {
-  return new Promise((resolve, reject) => {
-    execFile(compiler, args, { cwd: sourceDir }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(`${compiler} ${args.join(' ')}\n${stderr || error.message}`));
-      else resolve();
-    });
-  });
-}
-
-async function runLimited(jobs, limit) {
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) await jobs[next++]();
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-}
-
 async function buildCorpus() {
   const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
   fs.mkdirSync(binDir, { recursive: true });
@@ -211,7 +187,7 @@ async function buildCorpus() {
       const output = path.join(binDir, `${program.name}.${build.suffix}`);
       if (mtime(output) > newestInput) continue;
       const args = [...manifest.commonFlags, ...build.flags, '-o', output, source, ...(program.libs ?? [])];
-      jobs.push(() => compile(build.compiler, args));
+      jobs.push(() => compile(args, sourceDir, build.compiler));
     }
   }
   await runLimited(jobs, 2);
