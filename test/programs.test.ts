@@ -201,6 +201,10 @@ describe('ferry CLI errors', () => {
     expectOneLineError(runFerryCli(['run', file], DEFAULT_ENV));
   });
 
+  test('an --strace-file that cannot be written', () => {
+    expectOneLineError(runFerryCli(['run', '--strace-file', path.join(scratchDir, 'no-dir', 'trace'), programPath('hello', 'static')], DEFAULT_ENV));
+  });
+
   test('run with an unknown option', () => {
     expectOneLineError(runFerryCli(['run', '--no-such-option', programPath('hello', 'static')], DEFAULT_ENV));
   });

@@ -33,7 +33,13 @@ export function run(options: RunOptions): number {
   const readFile = execFileReader(fs);
   const { elf, argv } = resolveScript(readFile, { path: options.program, argv: [options.program, ...options.args] });
   let traceFd: number | undefined;
-  if (options.straceFile) traceFd = openSync(options.straceFile, 'w');
+  if (options.straceFile) {
+    try {
+      traceFd = openSync(options.straceFile, 'w');
+    } catch (e) {
+      throw new UsageError(`--strace-file ${options.straceFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`);
+    }
+  }
   const traceTo = (text: string) => void writeSync(traceFd ?? 2, text);
   const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   const program = new GuestProgram(elf, {
