@@ -8,6 +8,7 @@ import { GuestFs } from '../../syscalls/fs/guest-fs';
 import { LoaderError } from '../loader/loader-error';
 import { GuestProgram } from '../linux/guest-process';
 import { signalName, Stats } from '../runtime/engine';
+import { storeFix } from '../unicorn/store-fix';
 import { parseArgs, RunOptions, USAGE, UsageError } from './args';
 
 const EXIT_USAGE = 2, EXIT_CANNOT_EXECUTE = 126, EXIT_NOT_FOUND = 127;
@@ -18,13 +19,20 @@ function fail(message: string, status: number): number {
 }
 
 
+function storeFixSummary(): string {
+  const fix = storeFix();
+  if (!fix) return 'not loaded';
+  return fix.active() ? `active, ${fix.skipped()} stores skipped the code check` : 'inactive (Unicorn is not 2.0)';
+}
+
 function printStats(stats: Stats): void {
   const ms = (ns: bigint) => (Number(ns) / 1e6).toFixed(1);
   const exits = Object.entries(stats.exits).map(([k, v]) => `${k}=${v}`).join(' ');
   writeSync(2, `ferry: stats: blocks translated ${stats.blocks}, guest instructions translated ${stats.guestInsns}\n` +
     `ferry: stats: translate ${ms(stats.translateNs)} ms, run ${ms(stats.runNs - stats.translateNs)} ms\n` +
     `ferry: stats: exits to the runtime: ${exits || 'none'}; code invalidations ${stats.smcInvalidations}\n` +
-    `ferry: stats: guest stores translated ${stats.guestStores}, host stores emitted ${stats.hostStores}\n`);
+    `ferry: stats: guest stores translated ${stats.guestStores}, host stores emitted ${stats.hostStores}\n` +
+    `ferry: stats: unicorn store fix ${storeFixSummary()}\n`);
 }
 
 export function run(options: RunOptions): number {

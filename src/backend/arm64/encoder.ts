@@ -162,35 +162,47 @@ export function encodeLogicalImm(value: bigint, sf: boolean): number | null {
   }
   return hit;
 }
+function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+const ctz32 = (x: number): number => 31 - Math.clz32(x & -x);
+
+/**
+ * A bitmask immediate is one element (2..64 bits, repeated to fill the register) holding a single
+ * run of ones, rotated: circularly the element changes between 0 and 1 exactly twice.
+ * Works on 32-bit halves as numbers; BigInt arithmetic here dominated code generation.
+ */
 function searchLogicalImm(value: bigint, sf: boolean): number | null {
-  const size = sf ? 64 : 32;
-  const sizeMask = (1n << BigInt(size)) - 1n;
-  if (value < 0n || value > sizeMask) return null;
-  if (value === 0n || value === sizeMask) return null;
-  // The smallest element whose repetition gives the value.
-  let elem = size;
+  const sizeMask = sf ? MASK64 : 0xffff_ffffn;
+  if (value <= 0n || value >= sizeMask) return null; // out of range, zero or all ones
+  const lo = Number(value & 0xffff_ffffn) >>> 0;
+  const hi = sf ? Number(value >> 32n) >>> 0 : lo;
+  if (hi !== lo) {
+    const rotHi = ((hi << 1) | (lo >>> 31)) >>> 0;
+    const rotLo = ((lo << 1) | (hi >>> 31)) >>> 0;
+    if (popcount32(hi ^ rotHi) + popcount32(lo ^ rotLo) !== 2) return null;
+    const ones = popcount32(hi) + popcount32(lo);
+    const startsLo = (lo & ~rotLo) >>> 0;
+    const start = startsLo ? ctz32(startsLo) : 32 + ctz32((hi & ~rotHi) >>> 0);
+    return (1 << 12) | (((64 - start) % 64) << 6) | (ones - 1);
+  }
+  let elem = 32;
   while (elem > 2) {
     const half = elem / 2;
-    const halfMask = (1n << BigInt(half)) - 1n;
-    if ((value & halfMask) !== ((value >> BigInt(half)) & halfMask)) break;
+    const halfMask = (1 << half) - 1;
+    if ((lo & halfMask) !== ((lo >>> half) & halfMask)) break;
     elem = half;
   }
-  const elemMask = (1n << BigInt(elem)) - 1n;
-  const pattern = value & elemMask;
-  let ones = 0;
-  for (let bits = pattern; bits !== 0n; bits >>= 1n) if (bits & 1n) ones++;
-  // The element must be a run of `ones` ones rotated right by some immr.
-  const run = (1n << BigInt(ones)) - 1n;
-  for (let immr = 0; immr < elem; immr++) {
-    const r = BigInt(immr);
-    const rotated = ((run >> r) | (run << BigInt(elem - immr))) & elemMask;
-    if (rotated === pattern) {
-      const n = elem === 64 ? 1 : 0;
-      const imms = (~(2 * elem - 1) & 0x3f) | (ones - 1);
-      return (n << 12) | (immr << 6) | imms;
-    }
-  }
-  return null;
+  const elemMask = elem === 32 ? 0xffff_ffff : (1 << elem) - 1;
+  const pattern = (lo & elemMask) >>> 0;
+  const rotated = (((pattern << 1) | (pattern >>> (elem - 1))) & elemMask) >>> 0;
+  if (popcount32((pattern ^ rotated) >>> 0) !== 2) return null;
+  const ones = popcount32(pattern);
+  const start = ctz32((pattern & ~rotated) >>> 0);
+  const imms = (~(2 * elem - 1) & 0x3f) | (ones - 1);
+  return (((elem - start) % elem) << 6) | imms;
 }
 
 function logicalImm(opc: number, sf: boolean, rd: number, rn: number, value: bigint): number {
