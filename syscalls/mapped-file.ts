@@ -4,13 +4,21 @@ import * as fs from 'fs';
 import { FileBacking } from '../src/memory/address-space';
 import { hostCall } from './fs/host-call';
 
+/** What makes two host fds the same file, for keeping shared mappings coherent with file I/O. */
+export function fileIdentity(hostFd: number): string {
+  const st = hostCall(() => fs.fstatSync(hostFd, { bigint: true }));
+  return `${st.dev}:${st.ino}`;
+}
+
 export class MappedFile implements FileBacking {
   private readonly hostFd: number;
   private released = false;
+  readonly identity: string;
 
   /** openHostFd is the guest open file's host fd; writesBack reopens it writable (MAP_SHARED of O_RDWR). */
   constructor(openHostFd: number, readonly writesBack: boolean) {
     this.hostFd = hostCall(() => fs.openSync(`/proc/self/fd/${openHostFd}`, writesBack ? 'r+' : 'r'));
+    this.identity = fileIdentity(this.hostFd);
   }
 
   read(position: bigint, length: number): Uint8Array {

@@ -28,7 +28,9 @@ const fileContents = (): Buffer => Buffer.from(Array.from({ length: FILE_SIZE },
 // closes it; mmap OFF LEN PROT FLAGS FILEOFF uses it (fd -1 with FLAGS 0x10000000 means fd 999);
 // peek/poke/munmap/mprotect/msync/madvise/mincore act at region offsets (mincore's residency bits
 // depend on the host's page cache, so only its errors are compared); file OFF N prints the file's
-// bytes; maps prints the region's /proc/self/maps lines (perms, offset, file name).
+// bytes; maps prints the region's /proc/self/maps lines (perms, offset, file name); read OFF N,
+// write OFF BYTE and trunc LEN are pread, pwrite and ftruncate on the current fd; mremap OFF OLD NEW
+// may move.
 const ORACLE_C = String.raw`
 #define _GNU_SOURCE
 #include <errno.h>
@@ -99,6 +101,14 @@ int main(int argc, char **argv) {
       printf("\n");
     }
     else if (!strcmp(op, "maps")) print_maps();
+    else if (!strcmp(op, "read")) {
+      unsigned char buf[256];
+      long got = pread(fd, buf, a[1], a[0]);
+      if (got < 0) result(got); else { for (long i = 0; i < got; i++) printf("%02x", buf[i]); printf("\n"); }
+    }
+    else if (!strcmp(op, "write")) { unsigned char b = (unsigned char)a[1]; result(pwrite(fd, &b, 1, a[0])); }
+    else if (!strcmp(op, "trunc")) result(ftruncate(fd, a[0]));
+    else if (!strcmp(op, "mremap")) result((long)mremap((void *)(base + a[0]), a[1], a[2], MREMAP_MAYMOVE));
   }
   fflush(stdout);
   return 0;
@@ -165,6 +175,12 @@ function runOnFerry(script: string): string {
     else out.push(String(value));
   };
   const hexBytes = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+  /** A guest page outside the region for syscall buffers. */
+  const scratchPage = (): bigint => {
+    const page = 0x1000_0000n;
+    if (!space.find(page)) space.mmap(page, PAGE, RW, MAP_PRIVATE | 0x20 | MAP_FIXED);
+    return page;
+  };
   for (const line of script.trim().split('\n')) {
     const [op, ...rest] = line.trim().split(/\s+/);
     const a = rest.map((word) => BigInt(word));
@@ -183,13 +199,27 @@ function runOnFerry(script: string): string {
         result(call(ctx, op, base + a[0], a[1], a[2] ?? 0n));
         break;
       case 'mincore': {
-        const vec = 0x1000_0000n;
-        if (!space.find(vec)) space.mmap(vec, PAGE, RW, MAP_PRIVATE | 0x20 | MAP_FIXED);
+        const vec = scratchPage();
         const r = call(ctx, 'mincore', base + a[0], a[1], vec);
         if (r !== 0n) result(r);
         else out.push([...ctx.mem.read(vec, Number((a[1] + PAGE - 1n) / PAGE))].map((b) => b & 1).join(''));
         break;
       }
+      case 'read': {
+        const buf = scratchPage();
+        const r = call(ctx, 'pread64', BigInt(fd), buf, a[1], a[0]);
+        if (r < 0n) result(r);
+        else out.push(hexBytes(ctx.mem.read(buf, Number(r))));
+        break;
+      }
+      case 'write': {
+        const buf = scratchPage();
+        ctx.mem.write(buf, Uint8Array.of(Number(a[1])));
+        result(call(ctx, 'pwrite64', BigInt(fd), buf, 1n, a[0]));
+        break;
+      }
+      case 'trunc': result(call(ctx, 'ftruncate', BigInt(fd), a[0])); break;
+      case 'mremap': result(call(ctx, 'mremap', base + a[0], a[1], a[2], 1n)); break;
       case 'poke': ctx.mem.write(base + a[0], Uint8Array.of(Number(a[1]))); out.push('ok'); break;
       case 'peek': out.push(hexBytes(ctx.mem.read(base + a[0], Number(a[1])))); break;
       case 'file': out.push(hexBytes(fs.readFileSync(file).subarray(Number(a[0]), Number(a[0] + a[1])))); break;
@@ -248,6 +278,41 @@ const SCRIPTS: Record<string, string> = {
     poke 6 5
     munmap 0 ${PG(3)}
     file 0 8
+    maps`,
+  'MAP_SHARED mappings and read/write/ftruncate on the file see each other at once': `
+    open ${O_RDWR}
+    mmap 0 ${PG(3)} ${RW} ${SHARED} 0
+    mmap ${PG(8)} ${PG(1)} ${PROT_READ} ${SHARED} 0
+    poke 5 65
+    read 0 8
+    peek ${PG(8)} 8
+    write 6 66
+    peek 0 8
+    peek ${PG(8)} 8
+    write ${hex(2 * PAGE_SIZE + 4)} 67
+    peek ${hex(2 * PAGE_SIZE)} 8
+    trunc ${hex(PAGE_SIZE + 10)}
+    peek ${hex(PAGE_SIZE + 8)} 4
+    trunc ${PG(3)}
+    peek ${hex(2 * PAGE_SIZE)} 8
+    poke ${hex(2 * PAGE_SIZE + 1)} 68
+    read ${hex(2 * PAGE_SIZE)} 4
+    open ${O_RDONLY}
+    read 0 8
+    file 0 8`,
+  'mremap growing a file mapping maps more of the file': `
+    open ${O_RDWR}
+    mmap 0 ${PG(1)} ${PROT_READ} ${PRIVATE} 0
+    mremap 0 ${PG(1)} ${PG(3)}
+    peek ${PG(1)} 8
+    peek ${hex(2 * PAGE_SIZE + PAGE_SIZE / 2 - 4)} 8
+    mmap ${PG(8)} ${PG(1)} ${RW} ${SHARED} 0
+    poke ${PG(8)} 9
+    mremap ${PG(8)} ${PG(1)} ${PG(2)}
+    peek ${PG(9)} 4
+    poke ${PG(9)} 10
+    read ${PG(1)} 2
+    read 0 2
     maps`,
   'MAP_FIXED and MAP_FIXED_NOREPLACE over file mappings, mprotect splits keep offsets': `
     open ${O_RDONLY}

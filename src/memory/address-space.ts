@@ -2,6 +2,7 @@
 // mprotect, mremap, brk, msync and madvise rules the syscalls need, applied to a GuestMemory.
 import { Errno } from '../../syscalls/errno';
 import { GuestMemory, PAGE_MASK, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, pageUp } from './guest-memory';
+import { SharedPages } from './shared-pages';
 
 /** mmap flag bits (x86-64 values, from asm-generic/mman*.h and asm/mman.h). */
 export const MAP_FLAGS = {
@@ -84,12 +85,15 @@ export interface Vma {
 
 /**
  * The file behind a file mapping, held open by the mapping (the guest may close its fd). A shared
- * mapping of a file open for writing writes its pages back on msync, munmap and at exit: the whole
- * range each time, since Ferry does not track which pages are dirty.
+ * mapping of a file open for writing writes the pages the guest changed back on msync, munmap, at
+ * exit and before any read or write of that file (SharedPages finds them), so file I/O and shared
+ * mappings see each other as they do through the kernel's page cache.
  */
 export interface FileBacking {
   /** Whether the mapping's changes belong to the file (MAP_SHARED of a file opened O_RDWR). */
   readonly writesBack: boolean;
+  /** Equal for every backing of the same file (device and inode). */
+  readonly identity: string;
   /** Up to length bytes at position: short at end of file. */
   read(position: bigint, length: number): Uint8Array;
   /** Writes bytes at position, dropping what lies past the end of the file (mmap never extends it). */
@@ -114,7 +118,12 @@ export class AddressSpace {
   /** The program break as the guest last set it (not page-aligned, as Linux keeps it). */
   private currentBrk = 0n;
 
-  constructor(private readonly memory: GuestMemory, private readonly mmapBase = DEFAULT_MMAP_BASE) {}
+  /** What each shared file page held when last exchanged with its file. */
+  private readonly sharedPages: SharedPages;
+
+  constructor(private readonly memory: GuestMemory, private readonly mmapBase = DEFAULT_MMAP_BASE) {
+    this.sharedPages = new SharedPages(memory);
+  }
 
   /** The mapping that contains addr. */
   find(addr: bigint): Vma | undefined {
@@ -198,7 +207,13 @@ export class AddressSpace {
     const end = start + size;
     this.unmapRange(start, end);
     this.memory.map(start, Number(size), prot);
-    if (backing) this.memory.write(start, backing.read(offset, Number(size)));
+    if (backing && type !== MAP_PRIVATE) {
+      // Another shared mapping's stores must be in the file before this one reads it.
+      this.writeBackFile(backing.identity);
+      this.sharedPages.load(backing, start, offset, Number(size));
+    } else if (backing) {
+      this.memory.write(start, backing.read(offset, Number(size)));
+    }
     const kept = (flags & KEPT_FLAGS & ~MAP_TYPE) | (type === MAP_PRIVATE ? MAP_PRIVATE : MAP_SHARED);
     this.insert({ start, end, prot, flags: kept, name, offset, backing });
     return start;
@@ -290,6 +305,7 @@ export class AddressSpace {
     const growEnd = oldAddr + newSize;
     if (oldAddr + oldSize === vma.end && growEnd <= TASK_SIZE && !this.overlaps(vma.end, growEnd)) {
       this.memory.map(vma.end, Number(growEnd - vma.end), vma.prot);
+      this.fillFromFile(vma, vma.end, offsetAt(vma, vma.end), growEnd - vma.end);
       this.insert({ ...vma, start: vma.end, end: growEnd, offset: offsetAt(vma, vma.end) });
       return oldAddr;
     }
@@ -362,6 +378,38 @@ export class AddressSpace {
     for (const vma of this.list) this.writeBack(vma, vma.start, vma.end);
   }
 
+  /** Whether any MAP_SHARED file mapping exists (file I/O then keeps them coherent). */
+  hasSharedFileMappings(): boolean {
+    return this.list.some((vma) => vma.flags & MAP_SHARED && vma.backing);
+  }
+
+  /**
+   * Before file I/O on the file with this identity: its shared mappings' stores reach the file, as
+   * they would through the kernel's page cache, so read() sees them and write() lands on top.
+   * Other shared mappings of the same file then show those stores too.
+   */
+  writeBackFile(identity: string): void {
+    let mappings = 0;
+    for (const vma of this.list) {
+      if (vma.backing?.identity !== identity) continue;
+      this.writeBack(vma, vma.start, vma.end);
+      if (vma.flags & MAP_SHARED) mappings++;
+    }
+    if (mappings > 1) this.reloadFile(identity);
+  }
+
+  /**
+   * After the file with this identity changed through write(), ftruncate() and the like: its shared
+   * mappings show the new bytes (zero past the end of the file) and translated code from them is dropped.
+   */
+  reloadFile(identity: string): void {
+    for (const vma of this.list) {
+      if (!(vma.flags & MAP_SHARED) || vma.backing?.identity !== identity) continue;
+      this.sharedPages.load(vma.backing, vma.start, vma.offset, Number(vma.end - vma.start));
+      for (const listener of this.protectListeners) listener(vma.start, vma.end, vma.prot);
+    }
+  }
+
   /** Sets the start of the heap (the loader passes the end of the program's bss). */
   initBrk(start: bigint): void {
     this.heapStart = pageUp(start);
@@ -391,18 +439,35 @@ export class AddressSpace {
   }
 
   private move(vma: Vma, oldAddr: bigint, oldSize: bigint, dest: bigint, newSize: bigint): bigint {
-    const contents = this.memory.read(oldAddr, Number(oldSize < newSize ? oldSize : newSize));
+    const kept = oldSize < newSize ? oldSize : newSize;
+    const shared = vma.flags & MAP_SHARED && vma.backing;
+    if (shared) this.writeBack(vma, oldAddr, oldAddr + oldSize);
+    const contents = this.memory.read(oldAddr, Number(kept));
     this.memory.map(dest, Number(newSize), vma.prot);
     this.memory.write(dest, contents);
+    if (shared) this.sharedPages.move(oldAddr, dest, kept);
+    if (vma.backing && newSize > oldSize) this.fillFromFile(vma, dest + oldSize, offsetAt(vma, oldAddr) + oldSize, newSize - oldSize);
     // The new mapping goes in first so that the old range's file stays referenced.
     this.insert({ ...vma, start: dest, end: dest + newSize, offset: offsetAt(vma, oldAddr) });
     this.unmapRange(oldAddr, oldAddr + oldSize);
     return dest;
   }
 
+  /** Writes the pages of [from, to) that the guest changed back to a shared mapping's file. */
   private writeBack(vma: Vma, from: bigint, to: bigint): void {
     if (!(vma.flags & MAP_SHARED) || !vma.backing?.writesBack || to <= from) return;
-    vma.backing.write(vma.offset + (from - vma.start), this.memory.read(from, Number(to - from)));
+    this.sharedPages.store(vma.backing, from, to, vma.offset + (from - vma.start));
+  }
+
+  /** The file's bytes for size bytes at addr, which a file mapping grown by mremap now covers. */
+  private fillFromFile(vma: Vma, addr: bigint, offset: bigint, size: bigint): void {
+    if (!vma.backing) return;
+    if (vma.flags & MAP_SHARED) {
+      this.writeBackFile(vma.backing.identity);
+      this.sharedPages.load(vma.backing, addr, offset, Number(size));
+    } else {
+      this.memory.write(addr, vma.backing.read(offset, Number(size)));
+    }
   }
 
   /** Fresh pages for [from, to) of a private mapping: zero, or the file's bytes. */
@@ -485,6 +550,7 @@ export class AddressSpace {
     const removed = this.list.splice(first, last - first);
     for (const vma of removed) {
       this.writeBack(vma, vma.start, vma.end);
+      if (vma.flags & MAP_SHARED && vma.backing) this.sharedPages.forget(vma.start, vma.end);
       this.memory.unmap(vma.start, Number(vma.end - vma.start));
       for (const listener of this.unmapListeners) listener(vma.start, vma.end);
     }

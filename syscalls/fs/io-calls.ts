@@ -14,6 +14,7 @@ import { hostDirectoryEntries, packDirents } from './dirents';
 import { hostCall } from './host-call';
 import { HostFile } from './host-file';
 import { MAX_RW_COUNT, gather, readIovecs, scatter, totalLength, writableLength } from './iovec';
+import { withPageCache } from './page-cache';
 import { hostFcntl, hostIoctl, hostPipe, hostPoll } from './libc';
 import { VirtualDirectory } from './virtual-file';
 
@@ -41,7 +42,7 @@ export function sysRead(ctx: SyscallContext, [fd, buf, count]: SyscallArgs): num
   const writable = Number(ctx.space.accessibleLength(buf, len, PROT_WRITE));
   if (writable === 0) return -Errno.EFAULT;
   checkWouldBlock(file);
-  const bytes = file.read(ctx.host, writable);
+  const bytes = withPageCache(ctx, [file], [], () => file.read(ctx.host, writable));
   writeGuest(ctx, buf, bytes);
   return bytes.length;
 }
@@ -52,7 +53,7 @@ export function sysWrite(ctx: SyscallContext, [fd, buf, count]: SyscallArgs): nu
   if (len === 0) return 0;
   const bytes = readGuestPrefix(ctx, buf, len);
   if (bytes.length === 0) return -Errno.EFAULT;
-  return file.write(ctx.host, bytes);
+  return withPageCache(ctx, [], [file], () => file.write(ctx.host, bytes));
 }
 
 function checkPosition(position: bigint): number {
@@ -68,7 +69,7 @@ export function sysPread64(ctx: SyscallContext, [fd, buf, count, position]: Sysc
   if (len === 0) return 0;
   const writable = Number(ctx.space.accessibleLength(buf, len, PROT_WRITE));
   if (writable === 0) return -Errno.EFAULT;
-  const bytes = file.pread(writable, at);
+  const bytes = withPageCache(ctx, [file], [], () => file.pread(writable, at));
   writeGuest(ctx, buf, bytes);
   return bytes.length;
 }
@@ -80,7 +81,7 @@ export function sysPwrite64(ctx: SyscallContext, [fd, buf, count, position]: Sys
   if (len === 0) return 0;
   const bytes = readGuestPrefix(ctx, buf, len);
   if (bytes.length === 0) return -Errno.EFAULT;
-  return file.pwrite(bytes, at);
+  return withPageCache(ctx, [], [file], () => file.pwrite(bytes, at));
 }
 
 /** readv and preadv (position undefined: at the file offset). */
@@ -93,7 +94,7 @@ function readVector(ctx: SyscallContext, fd: bigint, iov: bigint, iovcnt: bigint
   const writable = writableLength(ctx, segments);
   if (writable === 0) return -Errno.EFAULT;
   if (at === undefined) checkWouldBlock(file);
-  const bytes = at === undefined ? file.read(ctx.host, writable) : file.pread(writable, at);
+  const bytes = withPageCache(ctx, [file], [], () => (at === undefined ? file.read(ctx.host, writable) : file.pread(writable, at)));
   scatter(ctx, segments, bytes);
   return bytes.length;
 }
@@ -105,7 +106,7 @@ function writeVector(ctx: SyscallContext, fd: bigint, iov: bigint, iovcnt: bigin
   if (totalLength(segments) === 0) return 0;
   const bytes = gather(ctx, segments);
   if (bytes.length === 0) return -Errno.EFAULT;
-  return at === undefined ? file.write(ctx.host, bytes) : file.pwrite(bytes, at);
+  return withPageCache(ctx, [], [file], () => (at === undefined ? file.write(ctx.host, bytes) : file.pwrite(bytes, at)));
 }
 
 export const sysReadv = (ctx: SyscallContext, [fd, iov, cnt]: SyscallArgs) => readVector(ctx, fd, iov, cnt);
@@ -259,7 +260,7 @@ export function sysFtruncate(ctx: SyscallContext, [fd, length]: SyscallArgs): nu
   const file = fileOf(ctx, fd);
   if (int64(length) < 0n) return -Errno.EINVAL;
   if (file.hostFd === undefined || (file.statusFlags & O_ACCMODE) === O_RDONLY) return -Errno.EINVAL;
-  hostCall(() => fs.ftruncateSync(file.hostFd as number, Number(length)));
+  withPageCache(ctx, [], [file], () => hostCall(() => fs.ftruncateSync(file.hostFd as number, Number(length))));
   return 0;
 }
 
@@ -299,6 +300,10 @@ export const sysPipe = (ctx: SyscallContext, [fds]: SyscallArgs) => sysPipe2(ctx
 
 /** Copies up to count bytes from one open file to another, in chunks; shared by sendfile and copy_file_range. */
 function copyBetween(ctx: SyscallContext, from: OpenFile, to: OpenFile, count: number, readAt?: number, writeAt?: number): number {
+  return withPageCache(ctx, [from], [to], () => copyChunks(ctx, from, to, count, readAt, writeAt));
+}
+
+function copyChunks(ctx: SyscallContext, from: OpenFile, to: OpenFile, count: number, readAt?: number, writeAt?: number): number {
   const CHUNK = 1 << 16;
   let done = 0;
   while (done < count) {

@@ -9,6 +9,7 @@ import {
 } from './constants';
 import { GuestFs, Target } from './guest-fs';
 import { hostCall } from './host-call';
+import { fileChanged } from './page-cache';
 import { HostFile } from './host-file';
 import { DeviceFile, SnapshotFile, VirtualDirectory, pathInode } from './virtual-file';
 import { guestFs, procView } from './fs-state';
@@ -63,7 +64,9 @@ export function openTarget(ctx: SyscallContext, target: Target, requested: numbe
   if (type === S_IFLNK && !(flags & O_PATH)) throw new SyscallError(Errno.ELOOP);
   if (type === S_IFDIR && wantsWrite) throw new SyscallError(Errno.EISDIR);
   if ((flags & O_DIRECTORY) && type !== S_IFDIR) throw new SyscallError(Errno.ENOTDIR);
-  return openHost(guestFs(ctx), target.hostPath, target.guestPath, flags & ~O_CREAT, mode, false);
+  const file = openHost(guestFs(ctx), target.hostPath, target.guestPath, flags & ~O_CREAT, mode, false);
+  if (flags & O_TRUNC) fileChanged(ctx, file);
+  return file;
 }
 
 /**
