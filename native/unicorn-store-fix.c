@@ -1,110 +1,59 @@
-/* Unicorn 2.0.1 store fix: loaded (RTLD_GLOBAL) before libunicorn so that these definitions win.
- * Makes a guest store to a page that never held translated code skip the code-invalidation walk.
+/* Unicorn 2.0.1 store fix: patches one instruction of Debian's libunicorn2 in memory so that stores
+ * from translated code take TCG's inline fast path instead of calling a helper each time.
  *
- * Why: Debian's Unicorn 2.0.1 stubs out QEMU's dirty-memory bitmap, so every RAM page stays "clean"
- * and every store from translated code takes the notdirty slow path: page_collection_lock (a GTree
- * built and freed per store), tb_invalidate_phys_page_fast, page_collection_unlock. That is about
- * 80 % of the cost of a store (measured: 190 ns -> 40 ns per store in a bare Unicorn loop).
+ * Why: Unicorn 2.0.1 stubs out QEMU's dirty-memory bitmap, so tlb_set_page_with_attrs marks every
+ * writable RAM page TLB_NOTDIRTY and every store goes through store_helper and notdirty_write, which
+ * builds and frees a GTree per store: about 180 ns a store against 4 ns without the flag (measured in
+ * a bare Unicorn loop). The flag exists to catch stores into pages holding translated code. Ferry
+ * never stores into its code cache from translated code (it writes code with uc_mem_write and then
+ * calls uc_ctl_remove_cache), and a guest's self-modifying code is caught by page protection, which
+ * still faults after the patch (test/unicorn-store-fix.test.ts checks both).
  *
- * How: tlb_protect_code is called for every page a translation block is made from; we record those
- * pages (by ram address, 4 KiB granules, never forgotten, so the record only errs towards the slow,
- * exact path). A store whose range touches no recorded page cannot hit translated code, so the
- * invalidation is skipped. Stores to pages that do hold code take Unicorn's own path unchanged.
- * Libunicorn calls all four functions through its PLT, which is what lets these definitions win.
- * Other Unicorn versions: every function passes straight through to Unicorn's own. */
+ * How: the `or $0x100,%r8` that sets TLB_NOTDIRTY becomes a 7-byte nop, only after the bytes around it
+ * are checked to be exactly those of Debian's build; any other build is left as it is. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
-typedef void *(*collection_lock_fn)(void *uc, uint64_t start, uint64_t end);
-typedef void (*collection_unlock_fn)(void *set);
-typedef void (*invalidate_fast_fn)(void *uc, void *set, uint64_t start, int len, uintptr_t retaddr);
-typedef void (*protect_code_fn)(void *uc, uint64_t ram_addr);
-typedef unsigned (*version_fn)(unsigned *major, unsigned *minor);
+/* tlb_set_page_with_attrs_aarch64 + 0x3ef, in Debian bookworm's libunicorn.so.2 (2.0.1-3):
+ *   testb $0x2,0x2c(%rsp); je ...; mov 0x10(%rsp),%rsi; or $0x100,%r8; cmpb $0x0,0x30(%rsi) */
+static const unsigned char EXPECTED[] = {
+  0xf6, 0x44, 0x24, 0x2c, 0x02, 0x0f, 0x84, 0x36, 0xfd, 0xff, 0xff, 0x48, 0x8b, 0x74, 0x24, 0x10,
+  0x49, 0x81, 0xc8, 0x00, 0x01, 0x00, 0x00, 0x80, 0x7e, 0x30, 0x00,
+};
+static const unsigned char PATCHED_TAIL[] = { 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 };
+#define CONTEXT_OFFSET 0x3ef
+#define PATCH_AT 16
 
-#define GRANULE_BITS 12
-/* Ram addresses beyond this many granules (16 GiB) are treated as holding code. */
-#define MAX_GRANULES (1u << 22)
+enum { NOT_APPLICABLE = 0, APPLIED = 1, FAILED = -1 };
 
-static struct {
-  collection_lock_fn lock;
-  collection_unlock_fn unlock;
-  invalidate_fast_fn invalidate_fast;
-  protect_code_fn protect_code;
-  int active; /* 1: Unicorn 2.0 (fix applies); 0: pass everything through */
-} uc_real;
-
-static uint8_t code_granules[MAX_GRANULES / 8];
-/* The page collection handed out for stores that cannot touch code; never dereferenced by Unicorn. */
-static char no_code_pages;
-static uint64_t skipped;
-
-static void *unicorn_symbol(void *lib, const char *name) {
-  void *sym = dlsym(lib, name);
-  if (!sym) {
-    fprintf(stderr, "ferry: libunicorn.so.2 lacks %s\n", name);
-    abort();
-  }
-  return sym;
+static int matches(const unsigned char *site, const unsigned char *tail) {
+  return memcmp(site, EXPECTED, PATCH_AT) == 0 && memcmp(site + PATCH_AT, tail, sizeof PATCHED_TAIL) == 0 &&
+         memcmp(site + PATCH_AT + sizeof PATCHED_TAIL, EXPECTED + PATCH_AT + sizeof PATCHED_TAIL,
+                sizeof EXPECTED - PATCH_AT - sizeof PATCHED_TAIL) == 0;
 }
 
-static void resolve(void) {
-  if (uc_real.lock) return;
+/* Applies the patch once per process: 1 applied (now or before), 0 not this build, -1 failed. */
+int ferry_unicorn_store_fix(void) {
   void *lib = dlopen("libunicorn.so.2", RTLD_NOW | RTLD_NOLOAD);
-  if (!lib) {
-    fprintf(stderr, "ferry: store fix loaded without libunicorn.so.2\n");
-    abort();
-  }
-  uc_real.unlock = (collection_unlock_fn)unicorn_symbol(lib, "page_collection_unlock_aarch64");
-  uc_real.invalidate_fast = (invalidate_fast_fn)unicorn_symbol(lib, "tb_invalidate_phys_page_fast_aarch64");
-  uc_real.protect_code = (protect_code_fn)unicorn_symbol(lib, "tlb_protect_code_aarch64");
+  if (!lib) return FAILED;
+  unsigned (*version)(unsigned *, unsigned *) = (unsigned (*)(unsigned *, unsigned *))dlsym(lib, "uc_version");
+  unsigned char *fn = (unsigned char *)dlsym(lib, "tlb_set_page_with_attrs_aarch64");
+  if (!version || !fn) return NOT_APPLICABLE;
   unsigned major = 0, minor = 0;
-  ((version_fn)unicorn_symbol(lib, "uc_version"))(&major, &minor);
-  uc_real.active = major == 2 && minor == 0;
-  uc_real.lock = (collection_lock_fn)unicorn_symbol(lib, "page_collection_lock_aarch64");
-}
-
-static int granule_holds_code(uint64_t granule) {
-  return granule >= MAX_GRANULES || (code_granules[granule >> 3] >> (granule & 7)) & 1;
-}
-
-void tlb_protect_code_aarch64(void *uc, uint64_t ram_addr) {
-  resolve();
-  uint64_t granule = ram_addr >> GRANULE_BITS;
-  if (granule < MAX_GRANULES) code_granules[granule >> 3] |= (uint8_t)(1u << (granule & 7));
-  uc_real.protect_code(uc, ram_addr);
-}
-
-void *page_collection_lock_aarch64(void *uc, uint64_t start, uint64_t end) {
-  resolve();
-  if (!uc_real.active) return uc_real.lock(uc, start, end);
-  for (uint64_t g = start >> GRANULE_BITS; g <= end >> GRANULE_BITS; g++) {
-    if (granule_holds_code(g)) return uc_real.lock(uc, start, end);
-  }
-  skipped++;
-  return &no_code_pages;
-}
-
-void page_collection_unlock_aarch64(void *set) {
-  resolve();
-  if (set != &no_code_pages) uc_real.unlock(set);
-}
-
-void tb_invalidate_phys_page_fast_aarch64(void *uc, void *set, uint64_t start, int len, uintptr_t retaddr) {
-  resolve();
-  if (set != &no_code_pages) uc_real.invalidate_fast(uc, set, start, len, retaddr);
-}
-
-/* 1 when the fix applies to the loaded Unicorn (version 2.0), else 0. */
-int ferry_store_fix_active(void) {
-  resolve();
-  return uc_real.active;
-}
-
-/* Stores whose code check was skipped so far: non-zero shows libunicorn really binds to these. */
-uint64_t ferry_store_fix_skipped(void) {
-  return skipped;
+  version(&major, &minor);
+  if (major != 2 || minor != 0) return NOT_APPLICABLE;
+  unsigned char *site = fn + CONTEXT_OFFSET;
+  if (matches(site, PATCHED_TAIL)) return APPLIED;
+  if (!matches(site, EXPECTED + PATCH_AT)) return NOT_APPLICABLE;
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uintptr_t first = (uintptr_t)(site + PATCH_AT) & ~(page - 1);
+  uintptr_t last = ((uintptr_t)(site + PATCH_AT + sizeof PATCHED_TAIL) + page - 1) & ~(page - 1);
+  if (mprotect((void *)first, last - first, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) return FAILED;
+  memcpy(site + PATCH_AT, PATCHED_TAIL, sizeof PATCHED_TAIL);
+  if (mprotect((void *)first, last - first, PROT_READ | PROT_EXEC) != 0) return FAILED;
+  return APPLIED;
 }

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p dist/native
-gcc -O2 -Wall -Wextra -Werror -shared -fPIC -o dist/native/.libferry-unicorn-fix.so.tmp native/unicorn-store-fix.c -ldl
+gcc -O2 -Wall -Wextra -Werror -shared -fPIC -o dist/native/.libferry-unicorn-fix.so.tmp native/unicorn-store-fix.c
 mv dist/native/.libferry-unicorn-fix.so.tmp dist/native/libferry-unicorn-fix.so

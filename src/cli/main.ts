@@ -8,7 +8,7 @@ import { GuestFs } from '../../syscalls/fs/guest-fs';
 import { LoaderError } from '../loader/loader-error';
 import { GuestProgram } from '../linux/guest-process';
 import { signalName, Stats } from '../runtime/engine';
-import { storeFix } from '../unicorn/store-fix';
+import { storeFixState } from '../unicorn/store-fix';
 import { parseArgs, RunOptions, USAGE, UsageError } from './args';
 
 const EXIT_USAGE = 2, EXIT_CANNOT_EXECUTE = 126, EXIT_NOT_FOUND = 127;
@@ -19,12 +19,6 @@ function fail(message: string, status: number): number {
 }
 
 
-function storeFixSummary(): string {
-  const fix = storeFix();
-  if (!fix) return 'not loaded';
-  return fix.active() ? `active, ${fix.skipped()} stores skipped the code check` : 'inactive (Unicorn is not 2.0)';
-}
-
 function printStats(stats: Stats): void {
   const ms = (ns: bigint) => (Number(ns) / 1e6).toFixed(1);
   const exits = Object.entries(stats.exits).map(([k, v]) => `${k}=${v}`).join(' ');
@@ -32,7 +26,7 @@ function printStats(stats: Stats): void {
     `ferry: stats: translate ${ms(stats.translateNs)} ms, run ${ms(stats.runNs - stats.translateNs)} ms\n` +
     `ferry: stats: exits to the runtime: ${exits || 'none'}; code invalidations ${stats.smcInvalidations}\n` +
     `ferry: stats: guest stores translated ${stats.guestStores}, host stores emitted ${stats.hostStores}\n` +
-    `ferry: stats: unicorn store fix ${storeFixSummary()}\n`);
+    `ferry: stats: unicorn store fix ${storeFixState() ?? 'not loaded'}\n`);
 }
 
 export function run(options: RunOptions): number {

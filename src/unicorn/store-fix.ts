@@ -1,5 +1,5 @@
-// Loads native/unicorn-store-fix.c (built into dist/native/) ahead of libunicorn so its definitions
-// win: guest stores to pages without translated code then skip Unicorn 2.0.1's per-store code walk.
+// Applies native/unicorn-store-fix.c (built into dist/native/) to the loaded libunicorn: stores from
+// translated code then skip Unicorn 2.0.1's per-store helper. See that file for why it is safe.
 import * as fs from 'fs';
 import * as path from 'path';
 import koffi from 'koffi';
@@ -8,25 +8,18 @@ const LIBRARY = 'libferry-unicorn-fix.so';
 /** dist/src/unicorn -> dist/native when built; src/unicorn -> dist/native when run from source (tests). */
 const CANDIDATES = [path.join(__dirname, '..', '..', 'native', LIBRARY), path.join(__dirname, '..', '..', 'dist', 'native', LIBRARY)];
 
-export interface StoreFix {
-  /** The fix applies to the loaded Unicorn (2.0.x). */
-  active(): boolean;
-  /** Guest stores that skipped Unicorn's code check so far. */
-  skipped(): bigint;
-}
+export type StoreFixState = 'applied' | 'not this Unicorn build' | 'failed' | 'library not built' | 'turned off';
+let state: StoreFixState | undefined;
 
-let fix: StoreFix | undefined;
-
-/** Must run before libunicorn.so.2 is loaded. FERRY_UNICORN_STORE_FIX=0 leaves Unicorn as it is. */
-export function loadStoreFix(): StoreFix | undefined {
-  if (fix || process.env.FERRY_UNICORN_STORE_FIX === '0') return fix;
+/** Runs once, after libunicorn.so.2 is loaded. FERRY_UNICORN_STORE_FIX=0 leaves Unicorn as it is. */
+export function applyStoreFix(): StoreFixState {
+  if (state) return state;
+  if (process.env.FERRY_UNICORN_STORE_FIX === '0') return (state = 'turned off');
   const file = CANDIDATES.find((f) => fs.existsSync(f));
-  if (!file) return undefined;
-  const so = koffi.load(file, { global: true });
-  const active = so.func('int ferry_store_fix_active(void)');
-  const skipped = so.func('uint64_t ferry_store_fix_skipped(void)');
-  fix = { active: () => active() === 1, skipped: () => BigInt(skipped()) };
-  return fix;
+  if (!file) return (state = 'library not built');
+  const result = koffi.load(file).func('int ferry_unicorn_store_fix(void)')() as number;
+  state = result === 1 ? 'applied' : result === 0 ? 'not this Unicorn build' : 'failed';
+  return state;
 }
 
-export function storeFix(): StoreFix | undefined { return fix; }
+export function storeFixState(): StoreFixState | undefined { return state; }
