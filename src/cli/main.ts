@@ -8,7 +8,7 @@ import { GuestFs } from '../../syscalls/fs/guest-fs';
 import { LoaderError } from '../loader/loader-error';
 import { GuestProgram } from '../linux/guest-process';
 import { signalName, Stats } from '../runtime/engine';
-import { storeFixState } from '../unicorn/store-fix';
+import { unicornPatchStates } from '../unicorn/patches';
 import { parseArgs, RunOptions, USAGE, UsageError } from './args';
 
 const EXIT_USAGE = 2, EXIT_CANNOT_EXECUTE = 126, EXIT_NOT_FOUND = 127;
@@ -26,7 +26,7 @@ function printStats(stats: Stats): void {
     `ferry: stats: translate ${ms(stats.translateNs)} ms, run ${ms(stats.runNs - stats.translateNs)} ms\n` +
     `ferry: stats: exits to the runtime: ${exits || 'none'}; code invalidations ${stats.smcInvalidations}\n` +
     `ferry: stats: guest stores translated ${stats.guestStores}, host stores emitted ${stats.hostStores}\n` +
-    `ferry: stats: unicorn store fix ${storeFixState() ?? 'not loaded'}\n`);
+    `ferry: stats: unicorn patches: ${Object.entries(unicornPatchStates() ?? {}).map(([n, s]) => `${n} ${s}`).join(', ') || 'not loaded'}\n`);
 }
 
 export function run(options: RunOptions): number {

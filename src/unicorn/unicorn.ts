@@ -2,7 +2,7 @@
 // Only the calls Ferry needs; constants come from the header probe (util/native-constants).
 import koffi, { type TypeObject } from 'koffi';
 import { NC } from '../util/native-constants';
-import { applyStoreFix } from './store-fix';
+import { applyUnicornPatches } from './patches';
 
 export class UnicornError extends Error {
   constructor(readonly call: string, readonly code: number, message: string) {
@@ -30,7 +30,7 @@ function namedProto(name: string, definition: string): TypeObject {
 function load(): UcLib {
   if (lib) return lib;
   const so = koffi.load('libunicorn.so.2');
-  applyStoreFix();
+  applyUnicornPatches();
   const intrProto = namedProto('uc_cb_intr', 'void uc_cb_intr(void *uc, uint32_t intno, void *user)');
   const memProto = namedProto('uc_cb_mem', 'bool uc_cb_mem(void *uc, int type, uint64_t address, int size, int64_t value, void *user)');
   lib = {

@@ -1,8 +1,9 @@
-// The Unicorn store fix (native/unicorn-store-fix.c) on this machine's libunicorn: it applies, and
-// with it a store still lands, a store to a write-protected page still faults and leaves memory as it
-// was, and code written from the host still replaces translated code.
+// The Unicorn patches (native/unicorn-patches.c) on this machine's libunicorn: both apply, and with
+// them a store still lands, a store to a write-protected page still faults and leaves memory as it
+// was, code rewritten from the host replaces translated code, and a branch chained across pages to
+// rewritten code reaches the new code.
 import { Unicorn } from '../src/unicorn/unicorn';
-import { storeFixState } from '../src/unicorn/store-fix';
+import { unicornPatchStates } from '../src/unicorn/patches';
 import { NC } from '../src/util/native-constants';
 
 const CODE = 0x10000n;
@@ -10,6 +11,8 @@ const DATA = 0x20000n;
 const STR_X2_AT_X0 = 0xf9000002; // str x2, [x0]
 const MOVZ_X2_7 = 0xd28000e2;    // mov x2, #7
 const MOVZ_X2_9 = 0xd2800122;    // mov x2, #9
+/** b #offset */
+const B = (offset: number): number => (0x14000000 | ((offset / 4) & 0x3ff_ffff)) >>> 0;
 
 function words(...ws: number[]): Uint8Array {
   return new Uint8Array(Uint32Array.from(ws).buffer);
@@ -34,9 +37,9 @@ const word = (uc: Unicorn, at: bigint): bigint => {
   return new DataView(b.buffer).getBigUint64(0, true);
 };
 
-test('the fix applies to Debian\'s Unicorn 2.0.1', () => {
+test('both patches apply to Debian\'s Unicorn 2.0.1', () => {
   const { uc } = machine();
-  expect(storeFixState()).toBe('applied');
+  expect(unicornPatchStates()).toEqual({ stores: 'applied', chaining: 'applied' });
   uc.close();
 });
 
@@ -62,5 +65,31 @@ test('code rewritten from the host replaces the translation that ran before', ()
   uc.removeCache(CODE, CODE + 8n);
   uc.emuStart(CODE, CODE + 8n);
   expect(word(uc, DATA)).toBe(9n);
+  uc.close();
+});
+
+test('branches chained across pages reach rewritten code', () => {
+  const { uc } = machine();
+  // entry: b loop   loop: subs x1, x1, #1; b.eq out; b body   body (another 1 KiB page): add x3, x3, #N; b loop
+  // uc_emu_start translates its first block afresh, so the chained loop block is reused across runs.
+  const loop = CODE + 0x100n;
+  const out = CODE + 0x400n;
+  const body = CODE + 0x800n;
+  const SUBS_X1 = 0xf1000421;
+  const BEQ_OUT = (0x54000000 | (((0x300 - 4) / 4) << 5)) >>> 0;
+  const ADD_X3 = (n: number): number => (0x91000063 | (n << 10)) >>> 0;
+  const run = (): bigint => {
+    uc.regWrite(NC.UC_ARM64_REG_X0 + 1, 5n);
+    uc.regWrite(NC.UC_ARM64_REG_X0 + 3, 0n);
+    uc.emuStart(CODE, out);
+    return uc.regRead(NC.UC_ARM64_REG_X0 + 3);
+  };
+  uc.memWrite(CODE, words(B(0x100)));
+  uc.memWrite(loop, words(SUBS_X1, BEQ_OUT, B(0x700 - 8)));
+  uc.memWrite(body, words(ADD_X3(1), B(-0x704)));
+  expect(run()).toBe(4n);
+  uc.memWrite(body, words(ADD_X3(2), B(-0x704)));
+  uc.removeCache(body, body + 8n);
+  expect(run()).toBe(8n);
   uc.close();
 });
