@@ -4,6 +4,7 @@ import { AddressSpace } from '../src/memory/address-space';
 import { GuestMemory } from '../src/memory/guest-memory';
 import { FdTable } from './fd-table';
 import type { GuestFs } from './fs/guest-fs';
+import type { ExecImage } from './exec';
 import type { SignalState } from './signals';
 
 /** Synchronous I/O on host file descriptors; failures throw SyscallError with the errno. */
@@ -21,6 +22,19 @@ export interface GuestProcess {
   exit(code: number, group: boolean): void;
   /** Ends the guest with a signal's default action (as the kernel reports death by that signal). */
   kill?(signal: number): void;
+  /** Replaces the running program (execve past its checks); the caller's code never runs again. */
+  exec?(image: ExecImage): void;
+  /**
+   * Starts a child that shares memory and runs first while the caller waits (vfork semantics); the
+   * child sees 0 returned, the caller later its pid. parentTid, when given, receives the pid.
+   */
+  vfork?(request: { stack: bigint; tls?: bigint; parentTid?: bigint }): number;
+  /** Copies the whole process into a child (fork); childTid, when given, receives the child's pid there. */
+  fork?(request: { childTid?: bigint }): number;
+  /** Sends a signal to one of the guest's own child processes; false when pid is not one. */
+  signalChild?(pid: number, signal: number): boolean;
+  /** wait4: [pid, wait status], [0, 0] under WNOHANG with nothing to report; throws ECHILD. */
+  wait?(pid: number, options: number): [number, number];
 }
 
 export interface SegmentBases {

@@ -113,6 +113,33 @@ export class FdTable {
     if (slot) slot.cloexec = cloexec;
   }
 
+  /**
+   * The table a vfork child starts with: the same open file descriptions under the same numbers.
+   * Closing one in the copy never closes the description under the parent; end() lets go of the
+   * descriptions the child opened itself.
+   */
+  copyForChild(): FdTable {
+    const copy = new FdTable();
+    for (const [fd, slot] of this.slots) {
+      copy.slots.set(fd, { file: slot.file, cloexec: slot.cloexec });
+      copy.borrowed.add(slot.file);
+    }
+    return copy;
+  }
+
+  /** A child's copy is done with (it exited, or its fds went to the program it executed). */
+  end(): void {
+    for (const fd of [...this.slots.keys()]) this.close(fd);
+  }
+
+  /** The descriptions a child's copy shares with its parent (never closed through the copy). */
+  private readonly borrowed = new Set<OpenFile>();
+
+  /** execve closes the descriptors marked close-on-exec. */
+  closeOnExec(): void {
+    for (const [fd, slot] of [...this.slots]) if (slot.cloexec) this.close(fd);
+  }
+
   /** The open fds in increasing order (for /proc/self/fd). */
   openFds(): number[] {
     return [...this.slots.keys()].sort((a, b) => a - b);
@@ -122,6 +149,7 @@ export class FdTable {
     const slot = this.slots.get(guestFd);
     if (!slot) return false;
     this.slots.delete(guestFd);
+    if (this.borrowed.has(slot.file)) return true;
     const left = (this.references.get(slot.file) ?? 1) - 1;
     if (left > 0) {
       this.references.set(slot.file, left);

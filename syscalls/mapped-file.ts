@@ -46,6 +46,9 @@ export class MappedFile implements FileBacking {
     }
   }
 
+  /** The host fd the mapping holds, for handing it to a forked child process. */
+  get heldFd(): number { return this.hostFd; }
+
   release(): void {
     if (this.released) return;
     this.released = true;

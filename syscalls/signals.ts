@@ -66,6 +66,14 @@ export class SignalState {
   setBlocked(mask: bigint): void {
     this.blocked = BigInt.asUintN(64, mask) & ~UNBLOCKABLE;
   }
+
+  /** What execve keeps: ignored signals stay ignored, caught ones go back to default; mask and pending stay. */
+  afterExec(): void {
+    for (const [signal, action] of this.actions) {
+      if (action.handler !== SIG_IGN) this.actions.set(signal, DEFAULT_ACTION);
+    }
+    this.altStack = { sp: 0n, flags: SS_DISABLE, size: 0n };
+  }
 }
 
 function bit(signal: number): bigint {
@@ -198,11 +206,12 @@ function checkSignalNumber(signal: number): void {
   if (signal < 0 || signal > NSIG) throw new SyscallError(Errno.EINVAL);
 }
 
-/** Only the guest itself can be signalled: other processes are outside Ferry's reach. */
+/** Only the guest itself and its own children can be signalled: other processes are outside Ferry's reach. */
 export function sysKill(ctx: SyscallContext, [pidArg, sigArg]: SyscallArgs): number {
   const signal = int32(sigArg);
   checkSignalNumber(signal);
   const pid = int32(pidArg);
+  if (pid > 0 && pid !== ctx.process.pid && ctx.process.signalChild?.(pid, signal)) return 0;
   // 0 is the guest's process group, which holds the guest. -1 (everyone but the caller) and other
   // processes are refused: a guest must not reach the host's processes.
   if (pid !== ctx.process.pid && pid !== 0 && pid !== -ctx.process.pid) return -Errno.ESRCH;

@@ -1,11 +1,13 @@
 // The one syscall table: each implemented syscall's argument kinds (for --strace), result kind
 // and handler, keyed by name; numbers come from the name list. Dispatch and tracing both read it.
+import { EXEC_SYSCALLS } from './exec';
 import { FILE_SYSCALLS } from './files';
 import { FUTEX_SYSCALLS } from './futex';
 import { MISC_SYSCALLS } from './misc';
 import { MEMORY_SYSCALLS } from './memory';
 import { SYSCALL_NAMES, syscallNumber } from './names';
 import { PROCESS_SYSCALLS } from './process';
+import { PROCESS_TREE_SYSCALLS } from './process-tree';
 import { SIGNAL_SYSCALLS } from './signals';
 import { TIME_SYSCALLS } from './time';
 import { SyscallSpec } from './spec';
@@ -19,7 +21,7 @@ export interface SyscallEntry extends SyscallSpec {
 
 /** Each area's file declares its syscalls; a name declared twice is an error. */
 const AREAS: ReadonlyArray<Readonly<Record<string, SyscallSpec>>> = [
-  FILE_SYSCALLS, MEMORY_SYSCALLS, PROCESS_SYSCALLS, SIGNAL_SYSCALLS, TIME_SYSCALLS, FUTEX_SYSCALLS, MISC_SYSCALLS,
+  FILE_SYSCALLS, MEMORY_SYSCALLS, PROCESS_SYSCALLS, PROCESS_TREE_SYSCALLS, EXEC_SYSCALLS, SIGNAL_SYSCALLS, TIME_SYSCALLS, FUTEX_SYSCALLS, MISC_SYSCALLS,
 ];
 const SPECS: Record<string, SyscallSpec> = {};
 for (const area of AREAS) {

@@ -1,13 +1,18 @@
 // The ferry command line: runs a guest program and exits with its status (128+N when signal N
 // ends it). User mistakes get one line on stderr starting with "ferry: " and a non-zero status.
+// Also the internal entry a guest's vfork child uses to run the program it executed (children.ts).
 import { closeSync, openSync, statSync, writeSync } from 'fs';
-import { ElfError } from '../elf/elf';
+import { ElfError, ElfFile } from '../elf/elf';
 import { resolveScript } from '../loader/program-loader';
 import { execFileReader, ProgramNotFound } from '../linux/exec-files';
 import { GuestFs } from '../../syscalls/fs/guest-fs';
 import { LoaderError } from '../loader/loader-error';
-import { GuestProgram } from '../linux/guest-process';
-import { signalName, Stats } from '../runtime/engine';
+import { GuestProgram, GuestProgramOptions } from '../linux/guest-process';
+import { Children, EXEC_CHILD_COMMAND, ExecChildSpec, FORK_CHILD_COMMAND, tableFrom } from '../linux/children';
+import { readForkImage } from '../linux/fork-image';
+import { RunResult, signalName, Stats } from '../runtime/engine';
+import { hostDieBySignal } from '../../syscalls/fs/libc';
+import { SIG_DFL, SIG_IGN, SignalState } from '../../syscalls/signals';
 import { unicornPatchStates } from '../unicorn/patches';
 import { parseArgs, RunOptions, USAGE, UsageError } from './args';
 
@@ -29,6 +34,64 @@ function printStats(stats: Stats): void {
     `ferry: stats: unicorn patches: ${Object.entries(unicornPatchStates() ?? {}).map(([n, s]) => `${n} ${s}`).join(', ') || 'not loaded'}\n`);
 }
 
+type CommonOptions = Omit<GuestProgramOptions, 'argv' | 'envp' | 'execfn' | 'inherit'>;
+
+/** Runs the program, and each program it replaces itself with through execve, to the end. */
+function runGuest(elf: ElfFile | undefined, start: Pick<GuestProgramOptions, 'argv' | 'envp' | 'execfn' | 'inherit' | 'forkedFrom'>,
+  common: CommonOptions): { result: RunResult; program: GuestProgram } {
+  let program = new GuestProgram(elf, { ...common, ...start });
+  let result = program.run();
+  while (result.kind === 'exec') {
+    const { image, inherit } = result;
+    program = new GuestProgram(image.elf, { ...common, argv: image.argv, envp: image.envp, execfn: image.path, inherit });
+    result = program.run();
+  }
+  return { result, program };
+}
+
+/**
+ * A guest's vfork child executed a program: this process runs it with the fds, directory, umask and
+ * signal state the child had, and ends as the guest ends (by its signal, as the parent's wait4 expects).
+ */
+function runExecChild(spec: ExecChildSpec): number {
+  const fs = new GuestFs(spec.root);
+  fs.cwd = spec.cwd;
+  fs.umask = spec.umask;
+  const fds = tableFrom(spec.fds, fs);
+  const signals = new SignalState();
+  signals.setBlocked(BigInt(spec.blocked));
+  for (const s of spec.ignored) signals.setAction(s, { handler: SIG_IGN, flags: 0n, restorer: 0n, mask: 0n });
+  const readFile = execFileReader(fs);
+  const { elf, argv } = resolveScript(readFile, { path: spec.program, argv: spec.argv });
+  const { result } = runGuest(elf, { argv, envp: spec.envp, execfn: spec.path, inherit: { fds, signals, children: new Children() } }, {
+    readFile, root: spec.root, fs, strace: spec.strace, traceTo: (text) => void writeSync(2, text),
+  });
+  return endAsGuest(result);
+}
+
+/** A child process ends as its guest did: with its status, or killed by its signal (for wait4). */
+function endAsGuest(result: RunResult): number {
+  if (result.kind === 'exit') return result.status;
+  hostDieBySignal(result.signal);
+  return 128 + result.signal;
+}
+
+/** The child of a guest's fork: continues the parent's snapshot from the fork syscall. */
+function runForkChild(file: string): number {
+  const image = readForkImage(file);
+  const fs = new GuestFs(image.root);
+  fs.cwd = image.cwd;
+  fs.umask = image.umask;
+  const fds = tableFrom(image.fds, fs);
+  const signals = new SignalState();
+  signals.setBlocked(image.blocked);
+  for (const { signal, ...action } of image.actions) if (action.handler !== SIG_DFL) signals.setAction(signal, action);
+  const { result } = runGuest(undefined, {
+    argv: image.argv, envp: image.envp, execfn: image.exe, inherit: { fds, signals, children: new Children() }, forkedFrom: image,
+  }, { readFile: execFileReader(fs), root: image.root, fs, strace: image.strace, traceTo: (text) => void writeSync(2, text) });
+  return endAsGuest(result);
+}
+
 export function run(options: RunOptions): number {
   if (!statSync(options.root, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--root ${options.root}: not a directory`);
   const fs = new GuestFs(options.root);
@@ -44,13 +107,11 @@ export function run(options: RunOptions): number {
   }
   const traceTo = (text: string) => void writeSync(traceFd ?? 2, text);
   const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
-  const program = new GuestProgram(elf, {
-    argv, envp, execfn: options.program, readFile, root: options.root, fs,
-    strace: options.strace, traceTo,
-    dumpIr: options.dumpIr ? (text) => void writeSync(2, text + '\n') : undefined,
+  const { result, program } = runGuest(elf, { argv, envp, execfn: options.program }, {
+    readFile, root: options.root, fs, strace: options.strace, traceTo,
+    dumpIr: options.dumpIr ? (text: string) => void writeSync(2, text + '\n') : undefined,
     codeCacheBytes: process.env.FERRY_CODE_CACHE_BYTES ? Number(process.env.FERRY_CODE_CACHE_BYTES) : undefined,
   });
-  const result = program.run();
   if (traceFd !== undefined) closeSync(traceFd);
   if (options.stats) printStats(program.engine.stats);
   if (result.kind === 'exit') return result.status;
@@ -62,6 +123,8 @@ export function run(options: RunOptions): number {
 
 export function main(argv: string[]): number {
   try {
+    if (argv[0] === EXEC_CHILD_COMMAND) return runExecChild(JSON.parse(argv[1]) as ExecChildSpec);
+    if (argv[0] === FORK_CHILD_COMMAND) return runForkChild(argv[1]);
     const parsed = parseArgs(argv);
     if (parsed.command === 'help') { writeSync(1, USAGE + '\n'); return 0; }
     if (parsed.command === 'version') { writeSync(1, 'ferry 0.1.0\n'); return 0; }

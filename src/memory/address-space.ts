@@ -157,6 +157,22 @@ export class AddressSpace {
     return this.list.slice();
   }
 
+  /** The program break's start and current value (what a forked child inherits). */
+  breakState(): { heapStart: bigint; brk: bigint } {
+    return { heapStart: this.heapStart, brk: this.currentBrk };
+  }
+
+  /**
+   * A forked child's address space: the parent's mappings, whose pages the caller has already mapped
+   * and filled in guest memory. Shared pages start out as the file holds them (the parent synced).
+   */
+  adopt(vmas: readonly Vma[], heapStart: bigint, brk: bigint): void {
+    this.list = vmas.slice();
+    this.heapStart = heapStart;
+    this.currentBrk = brk;
+    for (const vma of this.list) if (vma.flags & MAP_SHARED && vma.backing) this.sharedPages.remember(vma.start, vma.end);
+  }
+
   /** Called for every range that stops being mapped (munmap, MAP_FIXED replacement, mremap, brk). */
   onUnmap(listener: UnmapListener): () => void {
     return subscribe(this.unmapListeners, listener);
@@ -376,6 +392,13 @@ export class AddressSpace {
   /** Writes every shared file mapping back to its file: the kernel's page cache does this at exit. */
   writeBackAll(): void {
     for (const vma of this.list) this.writeBack(vma, vma.start, vma.end);
+  }
+
+  /** The program is gone (execve or exit): shared pages reach their files and every file is let go. */
+  releaseAll(): void {
+    this.writeBackAll();
+    for (const backing of new Set(this.list.map((vma) => vma.backing))) backing?.release();
+    this.list = [];
   }
 
   /** Whether any MAP_SHARED file mapping exists (file I/O then keeps them coherent). */

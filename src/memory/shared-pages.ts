@@ -44,6 +44,12 @@ export class SharedPages {
     flush(current.length);
   }
 
+  /** Takes what the page-aligned [start, end) holds now as what the file holds. */
+  remember(start: bigint, end: bigint): void {
+    const bytes = this.memory.read(start, Number(end - start));
+    for (let i = 0; i < bytes.length; i += PAGE_SIZE) this.baseline.set(start + BigInt(i), bytes.slice(i, i + PAGE_SIZE));
+  }
+
   /** The pages of [start, end) no longer belong to a shared file mapping. */
   forget(start: bigint, end: bigint): void {
     for (let page = start; page < end; page += PAGE) this.baseline.delete(page);

@@ -32,6 +32,15 @@ export interface EngineOptions {
   codeCacheBytes?: number;
 }
 
+/** What saveRegisters captures; opaque to everyone else. */
+export interface SavedRegisters {
+  readonly hostRegs: bigint[];
+  readonly nzcv: bigint;
+  readonly state: Uint8Array;
+  readonly xmm: Uint8Array[];
+  readonly x87: Pick<X87State, 'regs' | 'empty' | 'top' | 'cw' | 'sw' | 'fip' | 'fop' | 'fdp'>;
+}
+
 export class GuestExit extends Error {
   constructor(readonly result: RunResult) { super('guest exit'); }
 }
@@ -166,6 +175,39 @@ export class Engine implements GuestCpu {
     this.uc.emuStop();
   }
   /** Delivers a fatal signal; Ferry has no guest signal handlers yet, so the guest ends. */
+  /**
+   * Every register of the guest CPU as the host holds it (guest GPRs, flags, XMM, the state block,
+   * x87), for a task that must get them back exactly: a vfork parent while its child runs.
+   */
+  saveRegisters(): SavedRegisters {
+    const hostRegs = [...Array(16).keys(), X_PF, X_AF, X_EXIT_RIP].map((n) => this.uc.regRead(Engine.xreg(n)));
+    const state = new Uint8Array(32);
+    this.uc.memRead(STATE_ADDR, state);
+    const { regs, empty, top, cw, sw, fip, fop, fdp } = this.x87;
+    return {
+      hostRegs, nzcv: this.uc.regRead(NC.UC_ARM64_REG_NZCV), state,
+      xmm: Array.from({ length: 16 }, (_, n) => this.xmm(n)),
+      x87: { regs: regs.map((r) => ({ ...r })), empty: [...empty], top, cw, sw, fip, fop, fdp },
+    };
+  }
+  restoreRegisters(saved: SavedRegisters): void {
+    [...Array(16).keys(), X_PF, X_AF, X_EXIT_RIP].forEach((n, i) => this.uc.regWrite(Engine.xreg(n), saved.hostRegs[i]));
+    this.uc.regWrite(NC.UC_ARM64_REG_NZCV, saved.nzcv);
+    this.uc.memWrite(STATE_ADDR, saved.state);
+    saved.xmm.forEach((bytes, n) => this.setXmm(n, bytes));
+    Object.assign(this.x87, { ...saved.x87, regs: saved.x87.regs.map((r) => ({ ...r })), empty: [...saved.x87.empty] });
+  }
+
+  /** Where the guest continues after the current runtime exit (a syscall's next instruction). */
+  exitRip(): bigint {
+    return this.uc.regRead(Engine.xreg(X_EXIT_RIP));
+  }
+
+  /** Frees the CPU and its memory; the engine cannot run again. */
+  close(): void {
+    this.uc.close();
+  }
+
   raise(signal: number, message: string): void {
     this.result = { kind: 'signal', signal, message };
     this.uc.emuStop();

@@ -30,9 +30,11 @@ export const SEEK = { SEEK_SET: 0, SEEK_CUR: 1, SEEK_END: 2, SEEK_DATA: 3, SEEK_
 
 export const F_CMDS = {
   F_DUPFD: 0, F_GETFD: 1, F_SETFD: 2, F_GETFL: 3, F_SETFL: 4, F_GETLK: 5, F_SETLK: 6, F_SETLKW: 7,
-  F_DUPFD_CLOEXEC: 1030,
+  F_OFD_GETLK: 36, F_OFD_SETLK: 37, F_OFD_SETLKW: 38, F_DUPFD_CLOEXEC: 1030,
 } as const;
 export const FD_CLOEXEC = 1;
+/** struct flock on x86-64 (the host's too): l_type, l_whence, l_start, l_len, l_pid. */
+export const FLOCK_SIZE = 32;
 
 export const IOCTLS = { TCGETS: 0x5401, TIOCGWINSZ: 0x5413, FIONREAD: 0x541b, FIOCLEX: 0x5451, FIONCLEX: 0x5450 } as const;
 /** struct termios as the kernel's TCGETS copies it (no c_ispeed/c_ospeed), and struct winsize. */

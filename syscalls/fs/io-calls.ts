@@ -1,5 +1,5 @@
-// Syscalls on open descriptors: read/write and their positional and vector forms, lseek, close,
-// dup, fcntl, ioctl, getdents64, fsync, ftruncate, fchmod, pipe, sendfile and copy_file_range.
+// Syscalls on open descriptors: read/write in every form, lseek, close(_range), dup, fcntl with record
+// locks, ioctl, getdents64, fsync, ftruncate, fchmod, fchown, pipe, sendfile and copy_file_range.
 import * as fs from 'fs';
 import { PROT_WRITE } from '../../src/memory/guest-memory';
 import { SyscallArgs, SyscallContext } from '../context';
@@ -8,17 +8,29 @@ import { OpenFile } from '../fd-table';
 import { readGuest, readGuestPrefix, writeGuest, writeGuestU64 } from '../guest-access';
 import { int32, int64, uint32 } from '../values';
 import {
-  F_CMDS, FD_CLOEXEC, IOCTLS, O_ACCMODE, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, POLL, SETFL_MASK, TERMIOS_SIZE, WINSIZE_SIZE,
+  F_CMDS, FD_CLOEXEC, FLOCK_SIZE, IOCTLS, O_ACCMODE, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, POLL, SETFL_MASK, TERMIOS_SIZE, WINSIZE_SIZE,
 } from './constants';
 import { hostDirectoryEntries, packDirents } from './dirents';
-import { hostCall } from './host-call';
+import { asSyscallError, hostCall } from './host-call';
 import { HostFile } from './host-file';
 import { MAX_RW_COUNT, gather, readIovecs, scatter, totalLength, writableLength } from './iovec';
 import { withPageCache } from './page-cache';
-import { hostFcntl, hostIoctl, hostPipe, hostPoll } from './libc';
+import { SIGNALS, sendToSelf } from '../signals';
+import { hostFcntl, hostFcntlLock, hostIoctl, hostPipe, hostPoll } from './libc';
 import { VirtualDirectory } from './virtual-file';
 
 const fileOf = (ctx: SyscallContext, fd: bigint): OpenFile => ctx.fds.require(int32(fd));
+
+/** A write to a pipe nobody reads fails with EPIPE and also sends the writer SIGPIPE, as Linux does. */
+function writing(ctx: SyscallContext, write: () => number): number {
+  try {
+    return write();
+  } catch (e) {
+    const error = asSyscallError(e);
+    if (error instanceof SyscallError && error.errno === Errno.EPIPE) sendToSelf(ctx, SIGNALS.SIGPIPE);
+    throw error;
+  }
+}
 
 /** size_t count as the kernel treats it: ranges past user space fault, big counts are capped. */
 function clampCount(count: bigint): number {
@@ -53,7 +65,7 @@ export function sysWrite(ctx: SyscallContext, [fd, buf, count]: SyscallArgs): nu
   if (len === 0) return 0;
   const bytes = readGuestPrefix(ctx, buf, len);
   if (bytes.length === 0) return -Errno.EFAULT;
-  return withPageCache(ctx, [], [file], () => file.write(ctx.host, bytes));
+  return writing(ctx, () => withPageCache(ctx, [], [file], () => file.write(ctx.host, bytes)));
 }
 
 function checkPosition(position: bigint): number {
@@ -81,7 +93,7 @@ export function sysPwrite64(ctx: SyscallContext, [fd, buf, count, position]: Sys
   if (len === 0) return 0;
   const bytes = readGuestPrefix(ctx, buf, len);
   if (bytes.length === 0) return -Errno.EFAULT;
-  return withPageCache(ctx, [], [file], () => file.pwrite(bytes, at));
+  return writing(ctx, () => withPageCache(ctx, [], [file], () => file.pwrite(bytes, at)));
 }
 
 /** readv and preadv (position undefined: at the file offset). */
@@ -106,7 +118,7 @@ function writeVector(ctx: SyscallContext, fd: bigint, iov: bigint, iovcnt: bigin
   if (totalLength(segments) === 0) return 0;
   const bytes = gather(ctx, segments);
   if (bytes.length === 0) return -Errno.EFAULT;
-  return withPageCache(ctx, [], [file], () => (at === undefined ? file.write(ctx.host, bytes) : file.pwrite(bytes, at)));
+  return writing(ctx, () => withPageCache(ctx, [], [file], () => (at === undefined ? file.write(ctx.host, bytes) : file.pwrite(bytes, at))));
 }
 
 export const sysReadv = (ctx: SyscallContext, [fd, iov, cnt]: SyscallArgs) => readVector(ctx, fd, iov, cnt);
@@ -123,6 +135,20 @@ export function sysLseek(ctx: SyscallContext, [fd, offset, whence]: SyscallArgs)
 
 export function sysClose(ctx: SyscallContext, [fd]: SyscallArgs): number {
   return ctx.fds.close(int32(fd)) ? 0 : -Errno.EBADF;
+}
+
+const CLOSE_RANGE_UNSHARE = 2, CLOSE_RANGE_CLOEXEC = 4;
+
+/** close_range: closes (or with CLOSE_RANGE_CLOEXEC marks close-on-exec) every open fd in [first, last]. */
+export function sysCloseRange(ctx: SyscallContext, [first, last, flags]: SyscallArgs): number {
+  const from = uint32(first), to = uint32(last), bits = uint32(flags);
+  if (bits & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || from > to) return -Errno.EINVAL;
+  for (const fd of ctx.fds.openFds()) {
+    if (fd < from || fd > to) continue;
+    if (bits & CLOSE_RANGE_CLOEXEC) ctx.fds.setCloexec(fd, true);
+    else ctx.fds.close(fd);
+  }
+  return 0;
 }
 
 export function sysDup(ctx: SyscallContext, [fd]: SyscallArgs): number {
@@ -174,6 +200,15 @@ export function sysFcntl(ctx: SyscallContext, [fd, cmd, arg]: SyscallArgs): numb
         hostFcntl(file.hostFd, F_CMDS.F_SETFL, (hostFlags & ~O_APPEND) | (wanted & O_APPEND));
       }
       file.statusFlags = (file.statusFlags & ~SETFL_MASK) | wanted;
+      return 0;
+    }
+    case F_CMDS.F_GETLK: case F_CMDS.F_SETLK: case F_CMDS.F_SETLKW:
+    case F_CMDS.F_OFD_GETLK: case F_CMDS.F_OFD_SETLK: case F_CMDS.F_OFD_SETLKW: {
+      // Record locks are the host's: the struct has the same layout, and guest pids are host pids.
+      if (file.hostFd === undefined) return -Errno.EINVAL;
+      const lock = readGuest(ctx, arg, FLOCK_SIZE).slice();
+      hostFcntlLock(file.hostFd, int32(cmd), lock);
+      writeGuest(ctx, arg, lock);
       return 0;
     }
     default:
@@ -271,6 +306,14 @@ export function sysFchmod(ctx: SyscallContext, [fd, mode]: SyscallArgs): number 
   return 0;
 }
 
+/** fchown: the host's ownership rules decide (-1 leaves an id unchanged). */
+export function sysFchown(ctx: SyscallContext, [fd, uid, gid]: SyscallArgs): number {
+  const file = fileOf(ctx, fd);
+  if (file.hostFd === undefined) return -Errno.EPERM;
+  hostCall(() => fs.fchownSync(file.hostFd as number, int32(uid), int32(gid)));
+  return 0;
+}
+
 export function sysPipe2(ctx: SyscallContext, [fds, flags]: SyscallArgs): number {
   const bits = uint32(flags);
   if (bits & ~(O_CLOEXEC | O_NONBLOCK | 0o40000 /* O_DIRECT */)) return -Errno.EINVAL;
@@ -300,7 +343,7 @@ export const sysPipe = (ctx: SyscallContext, [fds]: SyscallArgs) => sysPipe2(ctx
 
 /** Copies up to count bytes from one open file to another, in chunks; shared by sendfile and copy_file_range. */
 function copyBetween(ctx: SyscallContext, from: OpenFile, to: OpenFile, count: number, readAt?: number, writeAt?: number): number {
-  return withPageCache(ctx, [from], [to], () => copyChunks(ctx, from, to, count, readAt, writeAt));
+  return writing(ctx, () => withPageCache(ctx, [from], [to], () => copyChunks(ctx, from, to, count, readAt, writeAt)));
 }
 
 function copyChunks(ctx: SyscallContext, from: OpenFile, to: OpenFile, count: number, readAt?: number, writeAt?: number): number {

@@ -10,7 +10,11 @@ interface Libc {
   ioctl(fd: number, request: number, arg: Uint8Array): number;
   dup(fd: number): number;
   fcntl(fd: number, cmd: number, arg: number): number;
+  fcntlLock(fd: number, cmd: number, lock: Uint8Array): number;
   getdents64(fd: number, buf: Uint8Array, size: number): number | bigint;
+  waitpid(pid: number, status: Int32Array, options: number): number;
+  signal(signal: number, handler: number): number | bigint;
+  raise(signal: number): number;
 }
 
 let libc: Libc | undefined;
@@ -25,7 +29,11 @@ function load(): Libc {
     ioctl: so.func('int ioctl(int fd, unsigned long request, _Inout_ uint8_t *arg)') as unknown as Libc['ioctl'],
     dup: so.func('int dup(int fd)'),
     fcntl: so.func('int fcntl(int fd, int cmd, int arg)'),
+    fcntlLock: so.func('fcntl', 'int', ['int', 'int', '_Inout_ uint8_t *']) as unknown as Libc['fcntlLock'],
     getdents64: so.func('int64_t getdents64(int fd, _Out_ uint8_t *buf, size_t size)') as unknown as Libc['getdents64'],
+    waitpid: so.func('int waitpid(int pid, _Out_ int *status, int options)') as unknown as Libc['waitpid'],
+    signal: so.func('intptr_t signal(int signum, intptr_t handler)'),
+    raise: so.func('int raise(int sig)'),
   };
   return libc;
 }
@@ -67,4 +75,22 @@ export function hostDup(fd: number): number {
 
 export function hostFcntl(fd: number, cmd: number, arg: number): number {
   return check(load().fcntl(fd, cmd, arg));
+}
+
+/** waitpid on a host child: [pid, wait status], or [0, 0] under WNOHANG with nothing to report. */
+export function hostWaitpid(pid: number, options: number): [number, number] {
+  const status = new Int32Array(1);
+  const got = check(load().waitpid(pid, status, options));
+  return [got, status[0]];
+}
+
+/** Ends this process by the signal's default action (core dumps aside), as a guest child must. */
+export function hostDieBySignal(signal: number): void {
+  load().signal(signal, 0); // SIG_DFL
+  load().raise(signal);
+}
+
+/** fcntl with a struct flock (F_GETLK, F_SETLK, F_SETLKW and the OFD forms); F_GETLK fills it in. */
+export function hostFcntlLock(fd: number, cmd: number, lock: Uint8Array): void {
+  check(load().fcntlLock(fd, cmd, lock));
 }

@@ -42,6 +42,8 @@ const C_INVOCATIONS: Record<string, Omit<CorpusCase, 'name' | 'program'>[]> = {
   errno: [{ args: [] }],
   wordfreq: [{ args: ['15'], stdin: { file: '@DATA@/words.txt' } }],
   gnu: [{ args: ['-v', '--count=4', 'corpus'], nativeStatus: 7 }],
+  spawn: [{ args: [] }],
+  fork: [{ args: [] }],
 };
 
 function cCases(): CorpusCase[] {

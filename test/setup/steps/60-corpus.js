@@ -177,7 +177,8 @@ async function buildCorpus() {
     writeData();
     fs.writeFileSync(stamp, DATA_VERSION);
   }
-  const sharedInputs = [manifestPath, __filename].map(mtime);
+  const headers = fs.readdirSync(sourceDir).filter((f) => f.endsWith('.h')).map((f) => path.join(sourceDir, f));
+  const sharedInputs = [manifestPath, ...headers, __filename].map(mtime);
   const jobs = [];
   for (const program of manifest.programs) {
     const source = path.join(sourceDir, program.source);
