@@ -38,6 +38,11 @@ function clampCount(count: bigint): number {
   return Math.min(Number(count), MAX_RW_COUNT);
 }
 
+/** sendfile's and copy_file_range's length: no guest buffer, so any size_t is fine; capped as Linux does. */
+function transferLength(length: bigint): number {
+  return length > BigInt(MAX_RW_COUNT) ? MAX_RW_COUNT : Number(length);
+}
+
 /** A non-blocking guest read on a host fd that may block: EAGAIN unless the host says it is ready. */
 function checkWouldBlock(file: OpenFile): void {
   if (!(file.statusFlags & O_NONBLOCK) || file.hostFd === undefined) return;
@@ -383,7 +388,7 @@ export function sysSendfile(ctx: SyscallContext, [outFd, inFd, offsetPtr, count]
   const from = fileOf(ctx, inFd);
   if ((from.statusFlags & O_ACCMODE) === O_WRONLY || (to.statusFlags & O_ACCMODE) === O_RDONLY) return -Errno.EBADF;
   const at = readOffset(ctx, offsetPtr);
-  const done = copyBetween(ctx, from, to, clampCount(count), at);
+  const done = copyBetween(ctx, from, to, transferLength(count), at);
   if (at !== undefined) writeGuestU64(ctx, offsetPtr, BigInt(at + done));
   return done;
 }
@@ -396,7 +401,7 @@ export function sysCopyFileRange(ctx: SyscallContext, [inFd, inOffPtr, outFd, ou
   if (to.statusFlags & O_APPEND) return -Errno.EBADF;
   const readAt = readOffset(ctx, inOffPtr);
   const writeAt = readOffset(ctx, outOffPtr);
-  const done = copyBetween(ctx, from, to, clampCount(len), readAt, writeAt);
+  const done = copyBetween(ctx, from, to, transferLength(len), readAt, writeAt);
   if (readAt !== undefined) writeGuestU64(ctx, inOffPtr, BigInt(readAt + done));
   if (writeAt !== undefined) writeGuestU64(ctx, outOffPtr, BigInt(writeAt + done));
   return done;
