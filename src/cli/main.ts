@@ -64,9 +64,14 @@ function runExecChild(spec: ExecChildSpec): number {
   const readFile = execFileReader(fs);
   const { elf, argv } = resolveScript(readFile, { path: spec.program, argv: spec.argv });
   const { result } = runGuest(elf, { argv, envp: spec.envp, execfn: spec.path, inherit: { fds, signals, children: new Children() } }, {
-    readFile, root: spec.root, fs, strace: spec.strace, traceTo: (text) => void writeSync(2, text),
+    readFile, root: spec.root, fs, ...traceOptions(spec),
   });
   return endAsGuest(result);
+}
+
+/** A child process traces as its parent: to the --strace-file fd it was handed, else to stderr. */
+function traceOptions(spec: { strace: boolean; traceFd?: number }): Pick<GuestProgramOptions, 'strace' | 'traceTo' | 'traceFd'> {
+  return { strace: spec.strace, traceFd: spec.traceFd, traceTo: (text) => void writeSync(spec.traceFd ?? 2, text) };
 }
 
 /** A child process ends as its guest did: with its status, or killed by its signal (for wait4). */
@@ -88,7 +93,7 @@ function runForkChild(file: string): number {
   for (const { signal, ...action } of image.actions) if (action.handler !== SIG_DFL) signals.setAction(signal, action);
   const { result } = runGuest(undefined, {
     argv: image.argv, envp: image.envp, execfn: image.exe, inherit: { fds, signals, children: new Children() }, forkedFrom: image,
-  }, { readFile: execFileReader(fs), root: image.root, fs, strace: image.strace, traceTo: (text) => void writeSync(2, text) });
+  }, { readFile: execFileReader(fs), root: image.root, fs, ...traceOptions(image) });
   return endAsGuest(result);
 }
 
@@ -108,7 +113,7 @@ export function run(options: RunOptions): number {
   const traceTo = (text: string) => void writeSync(traceFd ?? 2, text);
   const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   const { result, program } = runGuest(elf, { argv, envp, execfn: options.program }, {
-    readFile, root: options.root, fs, strace: options.strace, traceTo,
+    readFile, root: options.root, fs, strace: options.strace, traceTo, traceFd,
     dumpIr: options.dumpIr ? (text: string) => void writeSync(2, text + '\n') : undefined,
     codeCacheBytes: process.env.FERRY_CODE_CACHE_BYTES ? Number(process.env.FERRY_CODE_CACHE_BYTES) : undefined,
   });

@@ -41,6 +41,14 @@ export function handOver(table: FdTable): { hostFds: Array<number | 'ignore'>; d
   return { hostFds, described, opened };
 }
 
+/** Hands one more host fd to the child, after the guest's: returns the number it gets there. */
+export function handExtra(handed: ReturnType<typeof handOver>, hostFd: number): number {
+  const at = Math.max(handed.hostFds.length, 3);
+  for (let fd = handed.hostFds.length; fd < at; fd++) handed.hostFds[fd] = 'ignore';
+  handed.hostFds[at] = hostFd;
+  return at;
+}
+
 /** The child's side: its fd table from what the parent handed over. */
 export function tableFrom(described: HandedFd[], guestFs: GuestFs): FdTable {
   const table = new FdTable();
@@ -66,6 +74,8 @@ export interface ExecChildSpec {
   blocked: string;
   ignored: number[];
   strace: boolean;
+  /** Where --strace-file's trace goes in the child (an fd handed over), else stderr. */
+  traceFd?: number;
 }
 
 export const EXEC_CHILD_COMMAND = '__exec-child';

@@ -13,7 +13,7 @@ export interface ForkMapping {
 }
 
 export interface ForkImage {
-  root: string; cwd: string; umask: number; strace: boolean;
+  root: string; cwd: string; umask: number; strace: boolean; traceFd?: number;
   exe: string; argv: string[]; envp: string[]; auxv: Uint8Array;
   fds: HandedFd[];
   blocked: bigint;

@@ -16,7 +16,7 @@ import { inheritedStdio, guestExePath } from '../../syscalls/fs/stdio';
 import { SignalState } from '../../syscalls/signals';
 import type { ExecImage } from '../../syscalls/exec';
 import { Errno, SyscallError } from '../../syscalls/errno';
-import { Children, EXEC_CHILD_COMMAND, ExecChildSpec, FORK_CHILD_COMMAND, handOver } from './children';
+import { Children, EXEC_CHILD_COMMAND, ExecChildSpec, FORK_CHILD_COMMAND, handExtra, handOver } from './children';
 import { ForkImage, ForkMapping, readForkImage, writeForkImage } from './fork-image';
 import { MappedFile } from '../../syscalls/mapped-file';
 import { FileBacking, Vma } from '../memory/address-space';
@@ -35,6 +35,8 @@ export interface GuestProgramOptions extends EngineOptions {
   readFile: FileReader;
   strace?: boolean;
   traceTo?: (text: string) => void;
+  /** The host fd traceTo writes to, when not stderr: child processes trace there too. */
+  traceFd?: number;
   /** What a program started by execve keeps from the one it replaces. */
   inherit?: Inheritance;
   /** A forked child: the parent's snapshot to continue from (no ELF is loaded). */
@@ -147,6 +149,11 @@ export class GuestProgram {
     }
   }
 
+  /** A child process traces where this one does. */
+  private handTrace(handed: ReturnType<typeof handOver>): number | undefined {
+    return this.options.strace && this.options.traceFd !== undefined ? handExtra(handed, this.options.traceFd) : undefined;
+  }
+
   /** The vfork child executes a program: a host process running Ferry on it, with the child's fds. */
   private launch(image: ExecImage, child: SyscallContext): number {
     child.fds.closeOnExec();
@@ -158,7 +165,7 @@ export class GuestProgram {
     return this.children.launch(EXEC_CHILD_COMMAND, JSON.stringify({
       root: guestFs.root, cwd: guestFs.cwd, umask: guestFs.umask, path: image.path, program: image.program,
       argv: image.argv, envp: image.envp, fds: handed.described, blocked: signals.blocked.toString(), ignored,
-      strace: this.options.strace ?? false,
+      strace: this.options.strace ?? false, traceFd: this.handTrace(handed),
     } satisfies ExecChildSpec), handed);
   }
 
@@ -171,7 +178,6 @@ export class GuestProgram {
     const ctx = this.active;
     this.space.writeBackAll(); // the child's shared pages start out as the file holds them
     const handed = handOver(ctx.fds);
-    const hostFds = handed.hostFds;
     // Files behind mappings go after the guest's fds.
     const fileFds = new Map<FileBacking, number>();
     const mappings: ForkMapping[] = [];
@@ -181,8 +187,7 @@ export class GuestProgram {
       if (vma.backing instanceof MappedFile) {
         let fd = fileFds.get(vma.backing);
         if (fd === undefined) {
-          fd = Math.max(hostFds.length, 3);
-          hostFds[fd] = vma.backing.heldFd;
+          fd = handExtra(handed, vma.backing.heldFd);
           fileFds.set(vma.backing, fd);
         }
         file = { fd, writesBack: vma.backing.writesBack };
@@ -190,12 +195,11 @@ export class GuestProgram {
       mappings.push({ start: vma.start, end: vma.end, prot: vma.prot, flags: vma.flags, name: vma.name, offset: vma.offset, file });
       memory.push(this.engine.memory.read(vma.start, Number(vma.end - vma.start)));
     }
-    for (let fd = 0; fd < hostFds.length; fd++) if (hostFds[fd] === undefined) hostFds[fd] = 'ignore';
     const signals = ctx.signals ?? new SignalState();
     const guestFs = ctx.fs!;
     const { heapStart, brk } = this.space.breakState();
     const file = writeForkImage({
-      root: guestFs.root, cwd: guestFs.cwd, umask: guestFs.umask, strace: this.options.strace ?? false,
+      root: guestFs.root, cwd: guestFs.cwd, umask: guestFs.umask, strace: this.options.strace ?? false, traceFd: this.handTrace(handed),
       exe: ctx.program.exe, argv: [...ctx.program.argv], envp: [...ctx.program.envp], auxv: ctx.program.auxv,
       fds: handed.described, blocked: signals.blocked,
       actions: Array.from({ length: 64 }, (_, i) => ({ signal: i + 1, ...signals.action(i + 1) })),
