@@ -31,6 +31,8 @@ export interface GuestProcess {
   vfork?(request: { stack: bigint; tls?: bigint; parentTid?: bigint }): number;
   /** Copies the whole process into a child (fork); childTid, when given, receives the child's pid there. */
   fork?(request: { childTid?: bigint }): number;
+  /** rt_sigreturn: restores the registers and mask the signal frame on the stack saved. */
+  sigreturn?(): void;
   /** Sends a signal to one of the guest's own child processes; false when pid is not one. */
   signalChild?(pid: number, signal: number): boolean;
   /** wait4: [pid, wait status], [0, 0] under WNOHANG with nothing to report; throws ECHILD. */

@@ -17,6 +17,12 @@ const { SIGKILL, SIGSTOP, SIGCHLD, SIGCONT, SIGURG, SIGWINCH, SIGTSTP, SIGTTIN, 
 /** Signals whose default action is to do nothing; the stop signals are treated alike (no job control). */
 const IGNORED_BY_DEFAULT: ReadonlySet<number> = new Set([SIGCHLD, SIGCONT, SIGURG, SIGWINCH, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU]);
 
+/** siginfo si_code values: sent by kill (or the kernel for the process), by tkill/tgkill. */
+export const SI_USER = 0;
+export const SI_TKILL = -6;
+export const SA_ONSTACK = 0x0800_0000n;
+export const SA_NODEFER = 0x4000_0000n;
+export const SA_RESETHAND = 0x8000_0000n;
 export const SIG_DFL = 0n;
 export const SIG_IGN = 1n;
 export const SIGPROCMASK_HOW = { SIG_BLOCK: 0, SIG_UNBLOCK: 1, SIG_SETMASK: 2 } as const;
@@ -54,6 +60,8 @@ export class SignalState {
   /** Signals sent while blocked, or to a handler Ferry cannot run yet. */
   pending = 0n;
   altStack: AltStack = { sp: 0n, flags: SS_DISABLE, size: 0n };
+  /** si_code each pending signal was sent with. */
+  readonly codes = new Map<number, number>();
 
   action(signal: number): SignalAction {
     return this.actions.get(signal) ?? DEFAULT_ACTION;
@@ -65,6 +73,26 @@ export class SignalState {
 
   setBlocked(mask: bigint): void {
     this.blocked = BigInt.asUintN(64, mask) & ~UNBLOCKABLE;
+  }
+
+  /**
+   * The next signal a guest handler should run for (pending, not blocked, caught), taken off the
+   * pending set with the mask the handler runs under applied, as the kernel does when it builds the
+   * signal frame. Returns the mask to restore at rt_sigreturn with it.
+   */
+  takeCaught(): { signal: number; code: number; action: SignalAction; oldMask: bigint } | undefined {
+    const deliverable = this.pending & ~this.blocked;
+    for (let signal = 1; signal <= NSIG; signal++) {
+      if (!(deliverable & bit(signal))) continue;
+      const action = this.action(signal);
+      if (action.handler === SIG_DFL || action.handler === SIG_IGN) continue;
+      this.pending &= ~bit(signal);
+      const oldMask = this.blocked;
+      this.setBlocked(this.blocked | action.mask | (action.flags & SA_NODEFER ? 0n : bit(signal)));
+      if (action.flags & SA_RESETHAND) this.actions.set(signal, DEFAULT_ACTION);
+      return { signal, code: this.codes.get(signal) ?? SI_USER, action, oldMask };
+    }
+    return undefined;
   }
 
   /** What execve keeps: ignored signals stay ignored, caught ones go back to default; mask and pending stay. */
@@ -176,16 +204,17 @@ export function sysSigaltstack(ctx: SyscallContext, [ss, oldss]: SyscallArgs): n
 
 /**
  * A signal sent to the guest itself. With the default action: ignored, or the guest ends with it
- * (through ctx.process.kill). With SIG_IGN: discarded. Blocked, or caught by a guest handler:
- * left pending, since Ferry cannot run guest handlers yet.
+ * (through ctx.process.kill). With SIG_IGN: discarded. Caught by a guest handler: pending until the
+ * syscall returns, when the process layer runs the handler; blocked: pending until unblocked.
  */
-export function sendToSelf(ctx: SyscallContext, signal: number): void {
+export function sendToSelf(ctx: SyscallContext, signal: number, code = SI_USER): void {
   const state = signalsOf(ctx);
   const { handler } = state.action(signal);
   if (handler === SIG_IGN && signal !== SIGKILL) return;
   if (handler === SIG_DFL && IGNORED_BY_DEFAULT.has(signal) && signal !== SIGSTOP) return;
   if (signal === SIGSTOP) return; // no job control: nothing can continue a stopped guest
   state.pending |= bit(signal);
+  state.codes.set(signal, code);
   deliverUnblocked(ctx, state);
 }
 
@@ -224,7 +253,7 @@ export function sysTgkill(ctx: SyscallContext, [tgid, tid, sigArg]: SyscallArgs)
   if (int64(tgid) <= 0n || int64(tid) <= 0n) return -Errno.EINVAL;
   checkSignalNumber(signal);
   if (int32(tgid) !== ctx.process.pid || int32(tid) !== ctx.process.pid) return -Errno.ESRCH;
-  if (signal !== 0) sendToSelf(ctx, signal);
+  if (signal !== 0) sendToSelf(ctx, signal, SI_TKILL);
   return 0;
 }
 
@@ -235,8 +264,18 @@ export function sysTkill(ctx: SyscallContext, [tid, sigArg]: SyscallArgs): numbe
 const signalArg = { values: Object.entries(SIGNALS) };
 const howArg = { values: Object.entries(SIGPROCMASK_HOW) };
 
+/** rt_sigreturn: the process layer restores what the signal frame saved (registers and mask). */
+export function sysRtSigreturn(ctx: SyscallContext): number {
+  if (!ctx.process.sigreturn) return -Errno.ENOSYS;
+  ctx.process.sigreturn();
+  // The restored mask may unblock a signal raised inside the handler (sort re-raises SIGPIPE so).
+  deliverUnblocked(ctx, signalsOf(ctx));
+  return 0;
+}
+
 export const SIGNAL_SYSCALLS: Readonly<Record<string, SyscallSpec>> = {
   rt_sigaction: { args: [signalArg, 'ptr', 'ptr', 'size'], ret: 'int', handler: sysRtSigaction },
+  rt_sigreturn: { args: [], ret: 'noreturn', handler: sysRtSigreturn },
   rt_sigprocmask: { args: [howArg, 'ptr', 'ptr', 'size'], ret: 'int', handler: sysRtSigprocmask },
   rt_sigpending: { args: ['ptr', 'size'], ret: 'int', handler: sysRtSigpending },
   sigaltstack: { args: ['ptr', 'ptr'], ret: 'int', handler: sysSigaltstack },

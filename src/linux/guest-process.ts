@@ -18,6 +18,7 @@ import type { ExecImage } from '../../syscalls/exec';
 import { Errno, SyscallError } from '../../syscalls/errno';
 import { Children, EXEC_CHILD_COMMAND, ExecChildSpec, FORK_CHILD_COMMAND, handExtra, handOver } from './children';
 import { ForkImage, ForkMapping, readForkImage, writeForkImage } from './fork-image';
+import { popSignalFrame, pushSignalFrame } from './signal-frame';
 import { MappedFile } from '../../syscalls/mapped-file';
 import { FileBacking, Vma } from '../memory/address-space';
 
@@ -62,6 +63,8 @@ export class GuestProgram {
   private readonly children: Children;
   /** While a vfork child runs: the parent's registers and context, to resume it afterwards. */
   private vforkParent: { saved: SavedRegisters; ctx: SyscallContext; parentTid?: bigint } | undefined;
+  /** rt_sigreturn restored RAX with the rest: the syscall's own result must not overwrite it. */
+  private returnedFromHandler = false;
   /** Set when the vfork child has ended: the parent's registers and the pid its syscall returns. */
   private resumeParent: { pid: number; saved: SavedRegisters } | undefined;
 
@@ -95,6 +98,7 @@ export class GuestProgram {
         fork: (request) => this.fork(request),
         wait: (pid, options) => this.children.wait(pid, options),
         signalChild: (pid, signal) => this.children.signal(pid, signal),
+        sigreturn: () => this.sigreturn(),
       },
       signals: options.inherit?.signals ?? new SignalState(),
       cpu: {
@@ -276,7 +280,28 @@ export class GuestProgram {
       cpu.setGpr(RAX, BigInt(resume.pid));
       return;
     }
-    cpu.setGpr(RAX, result);
+    // rt_sigreturn put back every register, RAX included.
+    if (this.returnedFromHandler) this.returnedFromHandler = false;
+    else cpu.setGpr(RAX, result);
+    if (this.active === this.ctx) this.runCaughtSignal();
+  }
+
+  /** A pending signal with a guest handler: the handler runs on a signal frame when the syscall returns. */
+  private runCaughtSignal(): void {
+    const signals = this.ctx.signals;
+    const caught = signals?.takeCaught();
+    if (!signals || !caught) return;
+    const rsp = this.engine.gpr(RSP);
+    const alt = signals.altStack;
+    const onAltStack = rsp > alt.sp && rsp <= alt.sp + alt.size;
+    pushSignalFrame(this.engine, { signal: caught.signal, code: caught.code, pid: process.pid, uid: process.getuid?.() ?? 0 },
+      caught.action, caught.oldMask, alt, onAltStack);
+  }
+
+  private sigreturn(): void {
+    const { mask } = popSignalFrame(this.engine);
+    this.ctx.signals?.setBlocked(mask);
+    this.returnedFromHandler = true;
   }
 
   run(): ProgramResult {

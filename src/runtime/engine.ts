@@ -202,6 +202,10 @@ export class Engine implements GuestCpu {
   exitRip(): bigint {
     return this.uc.regRead(Engine.xreg(X_EXIT_RIP));
   }
+  /** Sends the guest elsewhere when the current runtime exit returns (a signal handler, sigreturn). */
+  setExitRip(rip: bigint): void {
+    this.uc.regWrite(Engine.xreg(X_EXIT_RIP), rip);
+  }
 
   /** Frees the CPU and its memory; the engine cannot run again. */
   close(): void {

@@ -44,6 +44,7 @@ const C_INVOCATIONS: Record<string, Omit<CorpusCase, 'name' | 'program'>[]> = {
   gnu: [{ args: ['-v', '--count=4', 'corpus'], nativeStatus: 7 }],
   spawn: [{ args: [] }],
   fork: [{ args: [] }],
+  handlers: [{ args: [], nativeStatus: 141 }],
 };
 
 function cCases(): CorpusCase[] {
