@@ -6,6 +6,7 @@ import * as io from './fs/io-calls';
 import * as paths from './fs/path-calls';
 import * as polls from './fs/poll-calls';
 import { sysFstatfs, sysStatfs } from './fs/statfs';
+import { EPOLL_SYSCALLS } from './fs/epoll';
 import { AT_FLAGS, F_CMDS, IOCTLS, O_FLAGS, RENAME_FLAGS, SEEK } from './fs/constants';
 
 export { MAX_RW_COUNT, UIO_MAXIOV } from './fs/iovec';
@@ -21,6 +22,7 @@ const renameFlags: ArgKind = { flags: Object.entries(RENAME_FLAGS) };
 const accessMode: ArgKind = { flags: [['F_OK', 0], ['X_OK', 1], ['W_OK', 2], ['R_OK', 4]] };
 
 export const FILE_SYSCALLS: Readonly<Record<string, SyscallSpec>> = {
+  ...EPOLL_SYSCALLS,
   statfs: { args: ['string', 'ptr'], ret: 'int', handler: sysStatfs },
   fstatfs: { args: ['fd', 'ptr'], ret: 'int', handler: sysFstatfs },
   read: { args: ['fd', 'ptr', 'size'], ret: 'int', handler: io.sysRead },

@@ -13,6 +13,9 @@ interface Libc {
   fcntlLock(fd: number, cmd: number, lock: Uint8Array): number;
   getdents64(fd: number, buf: Uint8Array, size: number): number | bigint;
   waitpid(pid: number, status: Int32Array, options: number): number;
+  epollCreate1(flags: number): number;
+  epollCtl(epfd: number, op: number, fd: number, event: Uint8Array): number;
+  epollWait(epfd: number, events: Uint8Array, max: number, timeout: number): number;
   signal(signal: number, handler: number): number | bigint;
   raise(signal: number): number;
 }
@@ -32,6 +35,9 @@ function load(): Libc {
     fcntlLock: so.func('fcntl', 'int', ['int', 'int', '_Inout_ uint8_t *']) as unknown as Libc['fcntlLock'],
     getdents64: so.func('int64_t getdents64(int fd, _Out_ uint8_t *buf, size_t size)') as unknown as Libc['getdents64'],
     waitpid: so.func('int waitpid(int pid, _Out_ int *status, int options)') as unknown as Libc['waitpid'],
+    epollCreate1: so.func('int epoll_create1(int flags)'),
+    epollCtl: so.func('int epoll_ctl(int epfd, int op, int fd, _Inout_ uint8_t *event)') as unknown as Libc['epollCtl'],
+    epollWait: so.func('int epoll_wait(int epfd, _Out_ uint8_t *events, int max, int timeout)') as unknown as Libc['epollWait'],
     signal: so.func('intptr_t signal(int signum, intptr_t handler)'),
     raise: so.func('int raise(int sig)'),
   };
@@ -93,4 +99,15 @@ export function hostDieBySignal(signal: number): void {
 /** fcntl with a struct flock (F_GETLK, F_SETLK, F_SETLKW and the OFD forms); F_GETLK fills it in. */
 export function hostFcntlLock(fd: number, cmd: number, lock: Uint8Array): void {
   check(load().fcntlLock(fd, cmd, lock));
+}
+
+export function hostEpollCreate(flags: number): number {
+  return check(load().epollCreate1(flags));
+}
+export function hostEpollCtl(epfd: number, op: number, fd: number, event: Uint8Array): void {
+  check(load().epollCtl(epfd, op, fd, event));
+}
+/** Blocks this process for up to timeoutMs (-1: no limit) like the guest's own call would. */
+export function hostEpollWait(epfd: number, events: Uint8Array, max: number, timeoutMs: number): number {
+  return check(load().epollWait(epfd, events, max, timeoutMs));
 }

@@ -45,6 +45,7 @@ const C_INVOCATIONS: Record<string, Omit<CorpusCase, 'name' | 'program'>[]> = {
   spawn: [{ args: [] }],
   fork: [{ args: [] }],
   handlers: [{ args: [], nativeStatus: 141 }],
+  epoll: [{ args: [] }],
 };
 
 function cCases(): CorpusCase[] {
