@@ -4,6 +4,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { mmapOraclePrelude } from './harness/mmap-oracle';
 import {
   AddressSpace, DEFAULT_MMAP_BASE, MAP_32BIT, MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE,
   MAP_SHARED_VALIDATE, MREMAP_FIXED, MREMAP_MAYMOVE,
@@ -19,28 +20,9 @@ const REGION_PAGES = 1024n;
 // Runs a script of mmap-family calls at offsets inside a reserved free region, printing each
 // result relative to the region and the region's part of /proc/self/maps. No libc allocation
 // happens while the script runs, so nothing else lands in the region.
-const ORACLE_C = String.raw`
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-static char script[65536], maps[1 << 20], outbuf[1 << 16];
-static unsigned long base, size = ${REGION_PAGES}UL * 4096;
-static void result(long r) {
-  if (r == -1) printf("-%d\n", errno);
-  else if ((unsigned long)r >= base && (unsigned long)r < base + size) printf("@%lx\n", (unsigned long)r - base);
-  else printf("%ld\n", r);
-}
+const ORACLE_C = mmapOraclePrelude(REGION_PAGES) + String.raw`
 static void print_maps(void) {
-  int fd = open("/proc/self/maps", O_RDONLY);
-  long n = 0, r;
-  while ((r = read(fd, maps + n, sizeof maps - 1 - n)) > 0) n += r;
-  maps[n] = 0;
-  close(fd);
+  read_maps();
   printf("maps:");
   for (char *line = maps; *line; line = strchr(line, '\n') + 1) {
     unsigned long s, e; char perms[5];

@@ -4,6 +4,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { mmapOraclePrelude } from './harness/mmap-oracle';
 import { AddressSpace, MADVICE, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MS_ASYNC, MS_SYNC } from '../src/memory/address-space';
 import { FakeMemory } from '../src/memory/fake-memory';
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../src/memory/guest-memory';
@@ -31,28 +32,9 @@ const fileContents = (): Buffer => Buffer.from(Array.from({ length: FILE_SIZE },
 // bytes; maps prints the region's /proc/self/maps lines (perms, offset, file name); read OFF N,
 // write OFF BYTE and trunc LEN are pread, pwrite and ftruncate on the current fd; mremap OFF OLD NEW
 // may move.
-const ORACLE_C = String.raw`
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-static char script[65536], maps[1 << 20], outbuf[1 << 16];
-static unsigned long base, size = ${REGION_PAGES}UL * 4096;
-static void result(long r) {
-  if (r == -1) printf("-%d\n", errno);
-  else if ((unsigned long)r >= base && (unsigned long)r < base + size) printf("@%lx\n", (unsigned long)r - base);
-  else printf("%ld\n", r);
-}
+const ORACLE_C = mmapOraclePrelude(REGION_PAGES) + String.raw`
 static void print_maps(void) {
-  int fd = open("/proc/self/maps", O_RDONLY);
-  long n = 0, r;
-  while ((r = read(fd, maps + n, sizeof maps - 1 - n)) > 0) n += r;
-  maps[n] = 0;
-  close(fd);
+  read_maps();
   printf("maps:");
   for (char *line = maps; *line; line = strchr(line, '\n') + 1) {
     unsigned long s, e, off; char perms[5], name[4096] = "", one[4200];

@@ -1,7 +1,8 @@
 // The x86-64 signal frame a guest handler runs on (struct rt_sigframe: return address, ucontext with
 // the interrupted registers and mask, siginfo; fxsave area below it) and its undoing at rt_sigreturn.
 import type { Engine } from '../runtime/engine';
-import type { SignalAction, AltStack } from '../../syscalls/signals';
+import { RFLAGS } from '../runtime/x86-state';
+import { SA_ONSTACK, SS_DISABLE, SS_ONSTACK, type AltStack, type SignalAction } from '../../syscalls/signals';
 
 const GPR = { rax: 0, rcx: 1, rdx: 2, rbx: 3, rsp: 4, rbp: 5, rsi: 6, rdi: 7 } as const;
 /** struct sigcontext's register slots in order, by x86 register number (r8..r15, rdi, rsi, ...). */
@@ -14,7 +15,6 @@ const SIGINFO = UC + 304;
 const FPSTATE_SIZE = 512;       // fxsave layout
 const RED_ZONE = 128n;
 const USER_CS = 0x33, USER_SS = 0x2b;
-const SS_ONSTACK = 1, SS_DISABLE = 2;
 
 export interface SignalInfo { signal: number; code: number; pid: number; uid: number }
 
@@ -22,7 +22,7 @@ export interface SignalInfo { signal: number; code: number; pid: number; uid: nu
 export function pushSignalFrame(cpu: Engine, info: SignalInfo, action: SignalAction, oldMask: bigint, alt: AltStack, onAltStack: boolean): void {
   const rsp = cpu.gpr(GPR.rsp);
   let sp = rsp - RED_ZONE;
-  if (action.flags & 0x0800_0000n && !(alt.flags & SS_DISABLE) && !onAltStack) sp = alt.sp + alt.size;
+  if (action.flags & SA_ONSTACK && !(alt.flags & SS_DISABLE) && !onAltStack) sp = alt.sp + alt.size;
   const fpstate = (sp - BigInt(FPSTATE_SIZE)) & ~63n;
   const frame = ((fpstate - BigInt(FRAME_SIZE)) & ~15n) - 8n; // the handler starts as if called
   cpu.writeMem(fpstate, fxsave(cpu));
@@ -52,7 +52,7 @@ export function pushSignalFrame(cpu: Engine, info: SignalInfo, action: SignalAct
   cpu.setGpr(GPR.rsi, frame + BigInt(SIGINFO));
   cpu.setGpr(GPR.rdx, frame + BigInt(UC));
   cpu.setGpr(GPR.rax, 0n);
-  cpu.setRflags(cpu.rflags() & ~0x400n); // DF clear, as the ABI wants at a call
+  cpu.setRflags(cpu.rflags() & ~RFLAGS.DF); // DF clear, as the ABI wants at a call
   cpu.setExitRip(action.handler);
 }
 

@@ -15,13 +15,14 @@ const M64 = (1n << 64n) - 1n;
 const mask = (bits: number): bigint => (1n << BigInt(bits)) - 1n;
 const sx = (v: bigint, bits: number): bigint => BigInt.asIntN(bits, v);
 
-const LANE_ARITH = ['paddb', 'paddw', 'paddd', 'paddq', 'paddsb', 'paddsw', 'paddusb', 'paddusw',
+/** Lane-wise arithmetic, logic, compares, unpacks and packs (the tests cover each one against the CPU). */
+export const LANE_ARITH = ['paddb', 'paddw', 'paddd', 'paddq', 'paddsb', 'paddsw', 'paddusb', 'paddusw',
   'psubb', 'psubw', 'psubd', 'psubq', 'psubsb', 'psubsw', 'psubusb', 'psubusw',
   'pmullw', 'pmulhw', 'pmulhuw', 'pmuludq', 'pmaddwd', 'pand', 'pandn', 'por', 'pxor',
   'pcmpeqb', 'pcmpeqw', 'pcmpeqd', 'pcmpgtb', 'pcmpgtw', 'pcmpgtd',
   'punpcklbw', 'punpcklwd', 'punpckldq', 'punpckhbw', 'punpckhwd', 'punpckhdq',
   'packsswb', 'packssdw', 'packuswb', 'pminub', 'pmaxub', 'pminsw', 'pmaxsw', 'pavgb', 'pavgw', 'psadbw'];
-const SHIFTS = ['psllw', 'pslld', 'psllq', 'psrlw', 'psrld', 'psrlq', 'psraw', 'psrad'];
+export const SHIFTS = ['psllw', 'pslld', 'psllq', 'psrlw', 'psrld', 'psrlq', 'psraw', 'psrad'];
 
 /** Capstone names of every instruction with an MMX form (most are shared with SSE2 forms). */
 export const MMX_NAMES: readonly string[] = [

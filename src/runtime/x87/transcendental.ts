@@ -15,32 +15,21 @@ const ONE = 1n << FB;
 const REDUCE = 120;
 const FR = BigInt(F + REDUCE);
 
-function atanInv(n: bigint, bits: bigint): bigint {
-  // atan(1/n) * 2^bits
-  const one = 1n << bits;
-  let term = one / n, sum = term, k = 1n;
+/** atan(1/n) * 2^bits, or atanh(1/n) * 2^bits: the same series, with alternating signs for atan. */
+function inverseSeries(n: bigint, bits: bigint, alternating: boolean): bigint {
+  let term = (1n << bits) / n, sum = term, k = 1n;
   const n2 = n * n;
   for (;;) {
     term /= n2;
     if (term === 0n) break;
     const t = term / (2n * k + 1n);
-    sum += k & 1n ? -t : t;
+    sum += alternating && k & 1n ? -t : t;
     k++;
   }
   return sum;
 }
-function atanhInv(n: bigint, bits: bigint): bigint {
-  const one = 1n << bits;
-  let term = one / n, sum = term, k = 1n;
-  const n2 = n * n;
-  for (;;) {
-    term /= n2;
-    if (term === 0n) break;
-    sum += term / (2n * k + 1n);
-    k++;
-  }
-  return sum;
-}
+const atanInv = (n: bigint, bits: bigint): bigint => inverseSeries(n, bits, true);
+const atanhInv = (n: bigint, bits: bigint): bigint => inverseSeries(n, bits, false);
 
 const GUARD = 32n;
 const PI_R = (16n * atanInv(5n, FR + GUARD) - 4n * atanInv(239n, FR + GUARD)) >> GUARD; // pi * 2^(F+REDUCE)
