@@ -82,6 +82,7 @@ export class SignalState {
    */
   takeCaught(): { signal: number; code: number; action: SignalAction; oldMask: bigint } | undefined {
     const deliverable = this.pending & ~this.blocked;
+    if (deliverable === 0n) return undefined; // the common case: runs after every syscall
     for (let signal = 1; signal <= NSIG; signal++) {
       if (!(deliverable & bit(signal))) continue;
       const action = this.action(signal);
@@ -93,6 +94,14 @@ export class SignalState {
       return { signal, code: this.codes.get(signal) ?? SI_USER, action, oldMask };
     }
     return undefined;
+  }
+
+  /** A child's copy (vfork): the same actions and mask, nothing pending. */
+  copyForChild(): SignalState {
+    const copy = new SignalState();
+    for (const [signal, action] of this.actions) copy.actions.set(signal, action);
+    copy.blocked = this.blocked;
+    return copy;
   }
 
   /** What execve keeps: ignored signals stay ignored, caught ones go back to default; mask and pending stay. */

@@ -9,7 +9,7 @@ import { GuestFs } from '../../syscalls/fs/guest-fs';
 import { LoaderError } from '../loader/loader-error';
 import { GuestProgram, GuestProgramOptions } from '../linux/guest-process';
 import { Children, EXEC_CHILD_COMMAND, ExecChildSpec, FORK_CHILD_COMMAND, tableFrom } from '../linux/children';
-import { readForkImage } from '../linux/fork-image';
+import { readForkImage, readHandoff } from '../linux/fork-image';
 import { RunResult, signalName, Stats } from '../runtime/engine';
 import { hostDieBySignal } from '../../syscalls/fs/libc';
 import { SIG_DFL, SIG_IGN, SignalState } from '../../syscalls/signals';
@@ -54,12 +54,10 @@ function runGuest(elf: ElfFile | undefined, start: Pick<GuestProgramOptions, 'ar
  * signal state the child had, and ends as the guest ends (by its signal, as the parent's wait4 expects).
  */
 function runExecChild(spec: ExecChildSpec): number {
-  const fs = new GuestFs(spec.root);
-  fs.cwd = spec.cwd;
-  fs.umask = spec.umask;
+  const fs = childFs(spec);
   const fds = tableFrom(spec.fds, fs);
   const signals = new SignalState();
-  signals.setBlocked(BigInt(spec.blocked));
+  signals.setBlocked(spec.blocked);
   for (const s of spec.ignored) signals.setAction(s, { handler: SIG_IGN, flags: 0n, restorer: 0n, mask: 0n });
   const readFile = execFileReader(fs);
   const { elf, argv } = resolveScript(readFile, { path: spec.program, argv: spec.argv });
@@ -67,6 +65,14 @@ function runExecChild(spec: ExecChildSpec): number {
     readFile, root: spec.root, fs, ...traceOptions(spec),
   });
   return endAsGuest(result);
+}
+
+/** A child process's view of the file system: its parent's root, directory and umask. */
+function childFs(spec: { root: string; cwd: string; umask: number }): GuestFs {
+  const fs = new GuestFs(spec.root);
+  fs.cwd = spec.cwd;
+  fs.umask = spec.umask;
+  return fs;
 }
 
 /** A child process traces as its parent: to the --strace-file fd it was handed, else to stderr. */
@@ -84,9 +90,7 @@ function endAsGuest(result: RunResult): number {
 /** The child of a guest's fork: continues the parent's snapshot from the fork syscall. */
 function runForkChild(file: string): number {
   const image = readForkImage(file);
-  const fs = new GuestFs(image.root);
-  fs.cwd = image.cwd;
-  fs.umask = image.umask;
+  const fs = childFs(image);
   const fds = tableFrom(image.fds, fs);
   const signals = new SignalState();
   signals.setBlocked(image.blocked);
@@ -128,7 +132,7 @@ export function run(options: RunOptions): number {
 
 export function main(argv: string[]): number {
   try {
-    if (argv[0] === EXEC_CHILD_COMMAND) return runExecChild(JSON.parse(argv[1]) as ExecChildSpec);
+    if (argv[0] === EXEC_CHILD_COMMAND) return runExecChild(readHandoff<ExecChildSpec>(argv[1]).value);
     if (argv[0] === FORK_CHILD_COMMAND) return runForkChild(argv[1]);
     const parsed = parseArgs(argv);
     if (parsed.command === 'help') { writeSync(1, USAGE + '\n'); return 0; }

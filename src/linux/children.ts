@@ -9,6 +9,7 @@ import { GuestFs } from '../../syscalls/fs/guest-fs';
 import { HostFile } from '../../syscalls/fs/host-file';
 import { hostWaitpid } from '../../syscalls/fs/libc';
 import { inheritedStdio } from '../../syscalls/fs/stdio';
+import { dropHandoff } from './fork-image';
 
 /** A guest fd a child process finds at the same number: what the open file is. */
 export interface HandedFd { fd: number; path: string; hostPath?: string; statusFlags: number; cloexec: boolean }
@@ -71,7 +72,7 @@ export interface ExecChildSpec {
   envp: string[];
   /** Guest fds as the child will find them (the same numbers on the host). */
   fds: HandedFd[];
-  blocked: string;
+  blocked: bigint;
   ignored: number[];
   strace: boolean;
   /** Where --strace-file's trace goes in the child (an fd handed over), else stderr. */
@@ -93,14 +94,20 @@ export class Children {
   private readonly running = new Set<number>();
   private nextSyntheticPid = 0x4000_0000;
 
-  /** Starts Ferry (`command` with its one argument) in a host process whose fds are `hostFds` (index = fd number). */
-  launch(command: string, argument: string, handed: ReturnType<typeof handOver>): number {
-    const child = spawn(process.execPath, [ferryMain(), command, argument], {
+  /**
+   * Starts Ferry (`command` on a hand-off file, which the child deletes) in a host process whose fds
+   * are handed.hostFds (index = fd number).
+   */
+  launch(command: string, handoff: string, handed: ReturnType<typeof handOver>): number {
+    const child = spawn(process.execPath, [ferryMain(), command, handoff], {
       stdio: handed.hostFds, env: process.env, detached: false,
     });
     child.unref();
     for (const fd of handed.opened) fs.closeSync(fd);
-    if (child.pid === undefined) throw new SyscallError(Errno.EAGAIN);
+    if (child.pid === undefined) {
+      dropHandoff(handoff);
+      throw new SyscallError(Errno.EAGAIN);
+    }
     this.running.add(child.pid);
     return child.pid;
   }

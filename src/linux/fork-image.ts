@@ -1,5 +1,5 @@
-// The snapshot a forked guest hands its child process, in a temporary file the child reads and
-// deletes: a little-endian u32 JSON length, the JSON (bigints as decimal strings), then memory bytes.
+// What a guest hands a child process (a fork's snapshot, an executed program's start), in a temporary
+// file the child reads and deletes: a little-endian u32 JSON length, the JSON, then binary blobs.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -44,11 +44,13 @@ function decode(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** Writes the image to a new private file and returns its path. */
-export function writeForkImage(image: ForkImage): string {
-  const { memory, ...rest } = image;
-  const json = Buffer.from(JSON.stringify({ ...rest, sizes: memory.map((m) => m.length) }, encode));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferry-fork-'));
+/**
+ * Writes value (bigints and byte arrays allowed) and the blobs to a new private file; returns its
+ * path. A file, not an argument: Linux limits one argument to 128 KiB, less than a guest's argv.
+ */
+export function writeHandoff(value: object, blobs: Uint8Array[] = []): string {
+  const json = Buffer.from(JSON.stringify({ value, sizes: blobs.map((m) => m.length) }, encode));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferry-child-'));
   const file = path.join(dir, 'image');
   const fd = fs.openSync(file, 'wx', 0o600);
   try {
@@ -56,24 +58,39 @@ export function writeForkImage(image: ForkImage): string {
     header.writeUInt32LE(json.length);
     fs.writeSync(fd, header);
     fs.writeSync(fd, json);
-    for (const bytes of memory) for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done);
+    for (const bytes of blobs) for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done);
   } finally {
     fs.closeSync(fd);
   }
   return file;
 }
 
-/** Reads the image and deletes its file. */
-export function readForkImage(file: string): ForkImage {
-  const data = fs.readFileSync(file);
+/** Deletes a hand-off file nobody will read (the child did not start). */
+export function dropHandoff(file: string): void {
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
+}
+
+/** Reads a hand-off file and deletes it. */
+export function readHandoff<T>(file: string): { value: T; blobs: Uint8Array[] } {
+  const data = fs.readFileSync(file);
+  dropHandoff(file);
   const length = data.readUInt32LE(0);
-  const parsed = JSON.parse(data.subarray(4, 4 + length).toString('utf8'), decode) as Omit<ForkImage, 'memory'> & { sizes: number[] };
-  const memory: Uint8Array[] = [];
+  const parsed = JSON.parse(data.subarray(4, 4 + length).toString('utf8'), decode) as { value: T; sizes: number[] };
+  const blobs: Uint8Array[] = [];
   let at = 4 + length;
   for (const size of parsed.sizes) {
-    memory.push(data.subarray(at, at + size));
+    blobs.push(data.subarray(at, at + size));
     at += size;
   }
-  return { ...parsed, memory };
+  return { value: parsed.value, blobs };
+}
+
+export function writeForkImage(image: ForkImage): string {
+  const { memory, ...rest } = image;
+  return writeHandoff(rest, memory);
+}
+
+export function readForkImage(file: string): ForkImage {
+  const { value, blobs } = readHandoff<Omit<ForkImage, 'memory'>>(file);
+  return { ...value, memory: blobs };
 }

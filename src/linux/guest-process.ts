@@ -17,7 +17,7 @@ import { SignalState } from '../../syscalls/signals';
 import type { ExecImage } from '../../syscalls/exec';
 import { Errno, SyscallError } from '../../syscalls/errno';
 import { Children, EXEC_CHILD_COMMAND, ExecChildSpec, FORK_CHILD_COMMAND, handExtra, handOver } from './children';
-import { ForkImage, ForkMapping, readForkImage, writeForkImage } from './fork-image';
+import { ForkImage, ForkMapping, writeForkImage, writeHandoff } from './fork-image';
 import { popSignalFrame, pushSignalFrame } from './signal-frame';
 import { MappedFile } from '../../syscalls/mapped-file';
 import { FileBacking, Vma } from '../memory/address-space';
@@ -115,11 +115,7 @@ export class GuestProgram {
     if (this.vforkParent) throw new SyscallError(Errno.ENOSYS); // a vfork child's own vfork
     const parent = this.active;
     const saved = this.engine.saveRegisters();
-    const signals = new SignalState();
-    if (parent.signals) {
-      signals.setBlocked(parent.signals.blocked);
-      for (let s = 1; s <= 64; s++) signals.setAction(s, parent.signals.action(s));
-    }
+    const signals = parent.signals?.copyForChild() ?? new SignalState();
     const child: SyscallContext = {
       ...parent,
       fds: parent.fds.copyForChild(),
@@ -166,9 +162,9 @@ export class GuestProgram {
     const signals = child.signals!;
     const ignored: number[] = [];
     for (let s = 1; s <= 64; s++) if (signals.action(s).handler === 1n) ignored.push(s);
-    return this.children.launch(EXEC_CHILD_COMMAND, JSON.stringify({
+    return this.children.launch(EXEC_CHILD_COMMAND, writeHandoff({
       root: guestFs.root, cwd: guestFs.cwd, umask: guestFs.umask, path: image.path, program: image.program,
-      argv: image.argv, envp: image.envp, fds: handed.described, blocked: signals.blocked.toString(), ignored,
+      argv: image.argv, envp: image.envp, fds: handed.described, blocked: signals.blocked, ignored,
       strace: this.options.strace ?? false, traceFd: this.handTrace(handed),
     } satisfies ExecChildSpec), handed);
   }
@@ -209,12 +205,7 @@ export class GuestProgram {
       actions: Array.from({ length: 64 }, (_, i) => ({ signal: i + 1, ...signals.action(i + 1) })),
       mappings, heapStart, brk, registers: this.engine.saveRegisters(), childTid: request.childTid, memory,
     });
-    try {
-      return this.children.launch(FORK_CHILD_COMMAND, file, handed);
-    } catch (e) {
-      readForkImage(file); // deletes it
-      throw e;
-    }
+    return this.children.launch(FORK_CHILD_COMMAND, file, handed);
   }
 
   /** The forked child's side: the parent's memory, mappings and registers, continuing after fork. */

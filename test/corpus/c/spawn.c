@@ -1,6 +1,6 @@
-/* Child processes the way libc starts them: posix_spawn with file actions, vfork then execve or _exit,
- * failed execve calls and their errno, a child killed by a signal, system(), and waitpid with no
- * children left. */
+/* Child processes the way libc starts them: posix_spawn with file actions and with 300 KB of
+ * arguments, vfork then execve or _exit, failed execve calls and their errno, a child killed by a
+ * signal, system(), and waitpid with no children left. */
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -58,6 +58,14 @@ int main(void) {
            WEXITSTATUS(status) == ENOEXEC ? "ENOEXEC" : "other");
   }
   unlink(junk);
+
+  /* Arguments far larger than one host argument may be (128 KiB) still reach the program. */
+  static char big[3][100001];
+  for (int i = 0; i < 3; i++) { memset(big[i], 'a' + i, 100000); big[i][100000] = 0; }
+  char *big_argv[] = {"sh", "-c", "echo big arguments: ${#1} ${#2} ${#3}", "sh", big[0], big[1], big[2], NULL};
+  if (posix_spawn(&pid, "/bin/sh", NULL, NULL, big_argv, environ) != 0) puts("posix_spawn with big arguments failed");
+  waitpid(pid, &status, 0);
+  report("big arguments", status);
 
   char *kill_argv[] = {"sh", "-c", "kill -TERM $$; sleep 1", NULL};
   posix_spawn(&pid, "/bin/sh", NULL, NULL, kill_argv, environ);
