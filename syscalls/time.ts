@@ -1,7 +1,7 @@
 // Syscall handlers for clocks and sleeping: clock_gettime/getres, gettimeofday, time, nanosleep,
-// clock_nanosleep, times and getrusage, answered from Node's clocks and the host's usage counters.
+// clock_nanosleep, times and getrusage, answered from the host kernel's clocks and usage counters.
 import * as os from 'os';
-import { performance } from 'perf_hooks';
+import { hostClockNs } from './fs/libc';
 import { SyscallSpec } from './spec';
 import { SyscallArgs, SyscallContext } from './context';
 import { Errno, SyscallError } from './errno';
@@ -24,51 +24,22 @@ const C = CLOCKS;
 export const TIMER_ABSTIME = 1;
 /** times() and the auxiliary vector's AT_CLKTCK count in these ticks. */
 export const USER_HZ = 100;
-/** The coarse clocks advance once per kernel tick: Debian kernels run at HZ=250. */
-const COARSE_RESOLUTION_NS = 4_000_000n;
 const NS_PER_S = 1_000_000_000n;
 const RUSAGE = { RUSAGE_SELF: 0, RUSAGE_CHILDREN: -1, RUSAGE_THREAD: 1 } as const;
 
-// Node's monotonic clock is the host's CLOCK_MONOTONIC; the wall clock is derived from the
-// high-resolution time origin so that it has sub-millisecond precision like the kernel's.
+// Every clock is the host kernel's own reading (clock_gettime through libc), so a guest's clocks
+// agree with a native process's: Node has no raw, boot-time, TAI or coarse clock of its own.
 const monotonicNs = (): bigint => process.hrtime.bigint();
-const realtimeNs = (): bigint => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
-/** CLOCK_BOOTTIME differs from CLOCK_MONOTONIC by the time the host spent suspended, read once. */
-const bootOffsetNs = ((): bigint => {
-  const uptimeNs = BigInt(Math.round(os.uptime() * 1e9));
-  const offset = uptimeNs - monotonicNs();
-  // os.uptime() is coarse: an offset under a second is rounding, not suspend time.
-  return offset > NS_PER_S ? offset : 0n;
-})();
-/** The process's CPU time (user + system) in ns: every guest thread runs on this one Node thread. */
-const cpuTimeNs = (): bigint => {
-  const usage = process.cpuUsage();
-  return BigInt(usage.user + usage.system) * 1000n;
-};
-/** A coarse clock reads the value at the last tick; ticks fall on the monotonic clock's grid. */
-const coarse = (ns: bigint): bigint => ns - (monotonicNs() % COARSE_RESOLUTION_NS);
+const realtimeNs = (): bigint => hostClockNs(C.CLOCK_REALTIME);
+const KNOWN_CLOCKS: ReadonlySet<number> = new Set(Object.values(CLOCKS));
 
 /** The clock's current value in ns, or undefined for a clock id Linux does not have (or Ferry does not give). */
 export function clockNs(clock: number): bigint | undefined {
-  switch (clock) {
-    case C.CLOCK_REALTIME: return realtimeNs();
-    // The kernel's TAI offset stays 0 until an NTP daemon sets it, and Node cannot read it: 0.
-    case C.CLOCK_TAI: return realtimeNs();
-    case C.CLOCK_MONOTONIC: return monotonicNs();
-    // Node has no raw clock: the monotonic one differs from it only by NTP's frequency correction.
-    case C.CLOCK_MONOTONIC_RAW: return monotonicNs();
-    case C.CLOCK_BOOTTIME: return monotonicNs() + bootOffsetNs;
-    case C.CLOCK_REALTIME_COARSE: return coarse(realtimeNs());
-    case C.CLOCK_MONOTONIC_COARSE: return coarse(monotonicNs());
-    case C.CLOCK_PROCESS_CPUTIME_ID:
-    case C.CLOCK_THREAD_CPUTIME_ID: return cpuTimeNs();
-    default: return undefined;
-  }
+  return KNOWN_CLOCKS.has(clock) ? hostClockNs(clock) : undefined;
 }
 
 function clockResolutionNs(clock: number): bigint | undefined {
-  if (clock === C.CLOCK_REALTIME_COARSE || clock === C.CLOCK_MONOTONIC_COARSE) return COARSE_RESOLUTION_NS;
-  return clockNs(clock) === undefined ? undefined : 1n;
+  return KNOWN_CLOCKS.has(clock) ? hostClockNs(clock, 'resolution') : undefined;
 }
 
 function timespecBytes(ns: bigint): Uint8Array {
@@ -149,7 +120,7 @@ export function sysClockNanosleep(ctx: SyscallContext, [clockArg, flags, req]: S
   }
   if (clock === C.CLOCK_PROCESS_CPUTIME_ID) {
     // Sleeping does not consume CPU time: a deadline in the CPU-time future would never come.
-    return wanted <= cpuTimeNs() ? 0 : -Errno.EINVAL;
+    return wanted <= clockNs(C.CLOCK_PROCESS_CPUTIME_ID)! ? 0 : -Errno.EINVAL;
   }
   const now = clockNs(clock)!;
   if (wanted > now) sleepNs(wanted - now);

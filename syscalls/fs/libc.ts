@@ -1,5 +1,5 @@
-// The few host calls Node's fs module lacks (lseek, pipe2, poll, ioctl, dup, getdents64), bound from the
-// host's libc through koffi; a failure throws SyscallError with the host errno (same numbers on Linux).
+// The few host calls Node lacks (lseek, pipe2, poll, ioctl, dup, getdents64, clock_gettime, ...), bound
+// from the host's libc through koffi; a failure throws SyscallError with the host errno (same numbers on Linux).
 import koffi from 'koffi';
 import { Errno, SyscallError } from '../errno';
 
@@ -18,6 +18,8 @@ interface Libc {
   epollWait(epfd: number, events: Uint8Array, max: number, timeout: number): number;
   signal(signal: number, handler: number): number | bigint;
   raise(signal: number): number;
+  clockGettime(clock: number, timespec: Uint8Array): number;
+  clockGetres(clock: number, timespec: Uint8Array): number;
 }
 
 let libc: Libc | undefined;
@@ -40,6 +42,8 @@ function load(): Libc {
     epollWait: so.func('int epoll_wait(int epfd, _Out_ uint8_t *events, int max, int timeout)') as unknown as Libc['epollWait'],
     signal: so.func('intptr_t signal(int signum, intptr_t handler)'),
     raise: so.func('int raise(int sig)'),
+    clockGettime: so.func('int clock_gettime(int clock, _Out_ uint8_t *tp)') as unknown as Libc['clockGettime'],
+    clockGetres: so.func('int clock_getres(int clock, _Out_ uint8_t *res)') as unknown as Libc['clockGetres'],
   };
   return libc;
 }
@@ -110,4 +114,12 @@ export function hostEpollCtl(epfd: number, op: number, fd: number, event: Uint8A
 /** Blocks this process for up to timeoutMs (-1: no limit) like the guest's own call would. */
 export function hostEpollWait(epfd: number, events: Uint8Array, max: number, timeoutMs: number): number {
   return check(load().epollWait(epfd, events, max, timeoutMs));
+}
+
+/** The host kernel's reading of a clock (or its resolution) in ns; EINVAL for a clock it does not have. */
+export function hostClockNs(clock: number, what: 'time' | 'resolution' = 'time'): bigint {
+  const timespec = new Uint8Array(16);
+  check(what === 'time' ? load().clockGettime(clock, timespec) : load().clockGetres(clock, timespec));
+  const view = new DataView(timespec.buffer);
+  return view.getBigInt64(0, true) * 1_000_000_000n + view.getBigInt64(8, true);
 }
