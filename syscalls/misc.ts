@@ -2,6 +2,7 @@
 // attributes (ENODATA/ENOTSUP), advisory calls accepted, and the host's supplementary groups.
 import { SyscallArgs, SyscallContext } from './context';
 import { Errno } from './errno';
+import { hostGetgroups } from './fs/libc';
 import { writeGuest } from './guest-access';
 import { SyscallSpec } from './spec';
 import { int32 } from './values';
@@ -12,7 +13,7 @@ const fdOpen = (ctx: SyscallContext, fd: bigint): boolean => ctx.fds.get(int32(f
 const advise = (ctx: SyscallContext, args: SyscallArgs): number => (fdOpen(ctx, args[0]) ? 0 : -Errno.EBADF);
 
 function sysGetgroups(ctx: SyscallContext, args: SyscallArgs): number {
-  const groups = process.getgroups?.() ?? [];
+  const groups = hostGetgroups();
   const size = int32(args[0]);
   if (size < 0) return -Errno.EINVAL;
   if (size === 0) return groups.length;

@@ -1,5 +1,10 @@
-// The sandbox answers for sockets, extended attributes and advice, and getgroups against `id -G`.
+// The sandbox answers for sockets, extended attributes and advice; supplementary groups against
+// native runs of `id` and /proc/self/status under setpriv.
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { comparableRuns, FERRY_BIN, runNative, type RunResult } from './harness/run-compare';
 import { AddressSpace, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE } from '../src/memory/address-space';
 import { FakeMemory } from '../src/memory/fake-memory';
 import { PROT_READ, PROT_WRITE } from '../src/memory/guest-memory';
@@ -26,15 +31,56 @@ const dispatcher = new SyscallDispatcher({ report: (m) => reports.push(m) });
 const call = (ctx: SyscallContext, name: string, ...args: bigint[]): bigint =>
   BigInt.asIntN(64, dispatcher.dispatch(ctx, syscallNumber(name)!, [...args, 0n, 0n, 0n, 0n, 0n, 0n].slice(0, 6)));
 
-test('getgroups returns the host groups that `id -G` lists', () => {
-  const ctx = context();
-  const expected = execFileSync('id', ['-G']).toString().trim().split(/\s+/).map(Number).sort((a, b) => a - b);
-  const n = Number(call(ctx, 'getgroups', 0n, 0n));
-  expect(Number(call(ctx, 'getgroups', BigInt(n), DATA))).toBe(n);
-  const view = new DataView(ctx.mem.read(DATA, n * 4).buffer);
-  const got = Array.from({ length: n }, (_, i) => view.getUint32(i * 4, true));
-  // id -G also lists the primary group, which getgroups may omit.
-  for (const g of got) expect(expected).toContain(g);
+/** Prints what getgroups answers: the count, the list, and a too-small buffer's result and errno. */
+const GROUPS_PRINTER_C = String.raw`
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+  gid_t list[256];
+  int n = getgroups(0, NULL);
+  printf("count %d:", n);
+  int got = getgroups(256, list);
+  for (int i = 0; i < got; i++) printf(" %u", (unsigned)list[i]);
+  if (n > 0) {
+    errno = 0;
+    int small = getgroups(n - 1, list);
+    printf("; size %d gives %d errno %d", n - 1, small, errno);
+  }
+  printf("\n");
+  return 0;
+}
+`;
+let groupsPrinter = '';
+beforeAll(() => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferry-groups-'));
+  fs.writeFileSync(path.join(dir, 'groups.c'), GROUPS_PRINTER_C);
+  groupsPrinter = path.join(dir, 'groups');
+  execFileSync('gcc', ['-O1', '-o', groupsPrinter, path.join(dir, 'groups.c')]);
+});
+
+// The process's supplementary groups, set by setpriv (root may set any list), seen by a program
+// calling getgroups, by `id` and in /proc/self/status, natively and under Ferry: several, and none.
+describe.each([
+  ['several supplementary groups', ['--groups', '4,24,27,100']],
+  ['no supplementary groups', ['--clear-groups']],
+])('getgroups with %s', (_label, groupArgs) => {
+  const env = { PATH: '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C' };
+  const both = (program: string, args: string[]): [RunResult, RunResult] => [
+    runNative('/usr/bin/setpriv', [...groupArgs, '--', program, ...args], env),
+    runNative('/usr/bin/setpriv', [...groupArgs, '--', process.execPath, FERRY_BIN, 'run', program, ...args], env),
+  ];
+  test.each([
+    ['getgroups', '', []],
+    ['id', '/usr/bin/id', []],
+    ['id -G', '/usr/bin/id', ['-G']],
+    ['the Groups line of /proc/self/status', '/usr/bin/grep', ['^Groups', '/proc/self/status']],
+  ])('%s matches native', (_name, program, args) => {
+    const [native, ferry] = both(program || groupsPrinter, args);
+    expect(native.status).toBe(0);
+    const [expected, actual] = comparableRuns(native, ferry);
+    expect(actual).toEqual(expected);
+  });
 });
 
 test('sockets, socket calls on files, xattrs and advice answer without an unimplemented report', () => {

@@ -18,6 +18,7 @@ interface Libc {
   epollWait(epfd: number, events: Uint8Array, max: number, timeout: number): number;
   signal(signal: number, handler: number): number | bigint;
   raise(signal: number): number;
+  getgroups(size: number, list: Uint32Array | null): number;
   clockGettime(clock: number, timespec: Uint8Array): number;
   clockGetres(clock: number, timespec: Uint8Array): number;
 }
@@ -42,6 +43,7 @@ function load(): Libc {
     epollWait: so.func('int epoll_wait(int epfd, _Out_ uint8_t *events, int max, int timeout)') as unknown as Libc['epollWait'],
     signal: so.func('intptr_t signal(int signum, intptr_t handler)'),
     raise: so.func('int raise(int sig)'),
+    getgroups: so.func('int getgroups(int size, _Out_ uint32_t *list)') as unknown as Libc['getgroups'],
     clockGettime: so.func('int clock_gettime(int clock, _Out_ uint8_t *tp)') as unknown as Libc['clockGettime'],
     clockGetres: so.func('int clock_getres(int clock, _Out_ uint8_t *res)') as unknown as Libc['clockGetres'],
   };
@@ -122,4 +124,15 @@ export function hostClockNs(clock: number, what: 'time' | 'resolution' = 'time')
   check(what === 'time' ? load().clockGettime(clock, timespec) : load().clockGetres(clock, timespec));
   const view = new DataView(timespec.buffer);
   return view.getBigInt64(0, true) * 1_000_000_000n + view.getBigInt64(8, true);
+}
+
+/** The process's supplementary groups as the kernel keeps them (Node's own list adds the egid). */
+export function hostGetgroups(): number[] {
+  for (;;) {
+    const count = check(load().getgroups(0, null));
+    const list = new Uint32Array(Math.max(count, 1));
+    const got = load().getgroups(count, list);
+    if (got >= 0) return Array.from(list.subarray(0, got));
+    if (koffi.errno() !== Errno.EINVAL) check(got); // EINVAL: the list grew in between; ask again
+  }
 }

@@ -7,6 +7,7 @@ import { DT } from './constants';
 import type { GuestFs } from './guest-fs';
 import { DeviceKind, DirectoryEntry, pathInode } from './virtual-file';
 import { formatMaps } from './proc-maps';
+import { hostGetgroups } from './libc';
 
 export type VirtualNode =
   | { readonly type: 'dir'; entries(): DirectoryEntry[] }
@@ -125,7 +126,8 @@ function formatStatus(view: ProcView): string {
   return [
     `Name:\t${comm(view)}`, `Umask:\t${view.fs.umask.toString(8).padStart(4, '0')}`, 'State:\tR (running)',
     `Tgid:\t${pid}`, 'Ngid:\t0', `Pid:\t${pid}`, `PPid:\t${process.ppid}`, 'TracerPid:\t0',
-    `Uid:\t${uid}\t${uid}\t${uid}\t${uid}`, `Gid:\t${gid}\t${gid}\t${gid}\t${gid}`, 'FDSize:\t64', 'Groups:\t',
+    `Uid:\t${uid}\t${uid}\t${uid}\t${uid}`, `Gid:\t${gid}\t${gid}\t${gid}\t${gid}`, 'FDSize:\t64',
+    `Groups:\t${hostGetgroups().join(' ')} `, // the kernel ends the list with a space, even an empty one
     `VmPeak:\t${String(kb).padStart(8)} kB`, `VmSize:\t${String(kb).padStart(8)} kB`,
     `VmRSS:\t${String(kb).padStart(8)} kB`, 'Threads:\t1', '',
   ].join('\n');
