@@ -147,7 +147,9 @@ describe('runNative', () => {
       snippet('load after push', 'mov rax, qword ptr [rsp - 8]', makeState({ rax: 1n })),
     ]);
     expect(finalState(results[0]).memory.length).toBe(2);
-    expect(results[4]).toEqual({ kind: 'signal', signal: 4 });
+    // The fault reports the state at ud2 (offset 3), with the store before it done.
+    const fault = results[4];
+    expect(fault.kind === 'signal' && [fault.signal, fault.rip, fault.state && regionAt(fault.state, data).bytes[0x9000]]).toEqual([4, 3n, 7]);
     for (const index of [1, 3, 5, 7]) expect([results[index - 1].kind, finalState(results[index]).gpr[RAX]]).toEqual([results[index - 1].kind, 0n]);
     const filled = regionAt(finalState(results[2]), data).bytes;
     expect([filled[0x7ff], filled[0x800], filled[0x37ff], filled[0x3800]]).toEqual([0, 0x5a, 0x5a, 0]);
@@ -181,6 +183,9 @@ describe('runNative', () => {
     expect(finalState(results[1]).gpr[RAX]).toBe(42n);
     expect(finalState(results[3]).rflags).toBe(0n); // DF from the faulting case does not leak
     expect(finalState(results[7]).gpr[RBX]).toBe(2n);
+    // Where each signal stopped, as the kernel reports it: at div, ud2 and the load; after int3.
+    const at = (result: SnippetResult) => (result.kind === 'signal' ? [result.rip, result.state?.gpr[RAX], Number((result.state?.rflags ?? 0n) & RFLAGS.DF)] : []);
+    expect([0, 2, 4, 5].map((index) => at(results[index]))).toEqual([[2n, 5n, 0], [1n, 0n, Number(RFLAGS.DF)], [0n, 8n, 0], [1n, 0n, 0]]);
   });
 
   it('adds packed quadwords (paddq xmm0, xmm1) and keeps the other XMM registers', () => {

@@ -3,7 +3,7 @@
 import { X86Insn, X86Operand } from '../capstone/capstone';
 import { Addr, ALL_FLAGS, Cond, COND_NAMES, COND_READS, Exit, Flag, FlagSet, Temp, VecKind } from '../ir/ir';
 import { Builder, RSP, UnsupportedOperand } from './builder';
-import { xmm } from './registers';
+import { gpr, xmm } from './registers';
 import { registerX87 } from './semantics-x87';
 import { registerMmx } from './semantics-mmx';
 
@@ -330,16 +330,21 @@ def(['bt', 'bts', 'btr', 'btc'], 0, CF, (b, i) => {
   if (i.name === 'btc') target.writeBack(b.bin('xor', target.value, mask));
   b.emit({ op: 'setflags', values: { CF: cf }, flags: CF });
 });
-// Measured: a zero source sets ZF and leaves the destination; every other flag is unchanged.
-def(['bsf', 'bsr'], 0, ZF, (b, i) => {
+// Measured on this CPU (Zen 4): a zero source sets ZF and PF and leaves the whole destination
+// register (even a 32-bit one's upper half); a non-zero one clears ZF and sets PF from the index.
+// CF, OF, SF and AF are cleared either way.
+def(['bsf', 'bsr'], 0, ALL, (b, i) => {
   const w = width(op(i, 0));
   const src = widen(b, b.read(op(i, 1)), w, false);
   const idx = i.name === 'bsf' ? b.un('ctz', src, 8) : b.bin('sub', b.const(63n), b.un('clz', src, 8));
-  // A zero source leaves the destination unchanged.
-  const old = b.read(op(i, 0));
-  b.emit({ op: 'setflags', values: { ZF: b.un('iszero', src, 8) }, flags: ZF });
-  const value = b.select(Cond.E, old, idx);
-  b.write(op(i, 0), value);
+  const zero = b.const(0n);
+  const found = b.un('nonzero', src, 8);
+  b.emit({ op: 'setflags', values: { ZF: b.un('iszero', src, 8), CF: zero, OF: zero, SF: zero, AF: zero },
+    pfFrom: b.bin('mul', idx, found), flags: ALL });
+  const dst = op(i, 0);
+  const full = dst.type === 'reg' && w === 4 ? gpr(dst.reg) : undefined;
+  if (full) b.setReg(full.index, b.select(Cond.E, b.getReg(full.index), idx));
+  else b.write(dst, b.select(Cond.E, b.read(dst), idx));
 });
 def(['tzcnt', 'lzcnt', 'popcnt'], 0, ALL & ~OF, (b, i) => {
   const w = width(op(i, 0));

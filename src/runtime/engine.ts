@@ -24,7 +24,8 @@ export interface GuestKernel {
 
 export type RunResult =
   | { kind: 'exit'; status: number }
-  | { kind: 'signal'; signal: number; message: string };
+  /** `rip`: where the guest stopped, as the kernel reports it (the faulting instruction; after int3). */
+  | { kind: 'signal'; signal: number; message: string; rip?: bigint };
 
 export interface EngineOptions {
   dumpIr?: (text: string) => void;
@@ -164,6 +165,14 @@ export class Engine implements GuestCpu {
     const old = this.stateWord(STATE.mxcsr);
     this.setStateWord(STATE.mxcsr, (old & ~0xffffffffn) | BigInt((v ^ 0x1f80) >>> 0));
   }
+  /** Sets MXCSR as ldmxcsr does: also RC into FPCR.RMode (x86 00 nearest, 01 down, 10 up, 11 zero; AArch64 swaps the bits). */
+  loadMxcsr(v: number): void {
+    this.setMxcsr(v);
+    const rc = BigInt((v >> 13) & 3);
+    const rmode = ((rc & 1n) << 1n) | (rc >> 1n);
+    const fpcr = this.uc.regRead(NC.UC_ARM64_REG_FPCR);
+    this.uc.regWrite(NC.UC_ARM64_REG_FPCR, (fpcr & ~(3n << 22n)) | (rmode << 22n));
+  }
   readMem(addr: bigint, len: number): Uint8Array { return this.memory.read(addr, len); }
   writeMem(addr: bigint, data: Uint8Array): void {
     this.invalidateCode(addr, addr + BigInt(data.length));
@@ -212,8 +221,8 @@ export class Engine implements GuestCpu {
     this.uc.close();
   }
 
-  raise(signal: number, message: string): void {
-    this.result = { kind: 'signal', signal, message };
+  raise(signal: number, message: string, rip?: bigint): void {
+    this.result = { kind: 'signal', signal, message, rip };
     this.uc.emuStop();
   }
 
@@ -239,7 +248,7 @@ export class Engine implements GuestCpu {
       const at = this.cache.guestRipAt(pc);
       const f = this.pendingFault;
       this.pendingFault = undefined;
-      return { kind: 'signal', signal: 11, message: `${f.access} of 0x${f.address.toString(16)}` +
+      return { kind: 'signal', signal: 11, rip: at, message: `${f.access} of 0x${f.address.toString(16)}` +
         (at !== undefined ? ` by the instruction at 0x${at.toString(16)}` : '') };
     }
     if (err) throw err;
@@ -294,7 +303,7 @@ export class Engine implements GuestCpu {
       case ExitReason.Fault: {
         this.stats.count('fault');
         const info = this.faults.get(rip);
-        this.raise(info?.signal ?? 4, info?.message ?? `fault at 0x${rip.toString(16)}`);
+        this.raise(info?.signal ?? 4, info?.message ?? `fault at 0x${rip.toString(16)}`, rip);
         return;
       }
       case ExitReason.Stop:

@@ -21,7 +21,8 @@ export interface GuestCpu {
   setGsBase(v: bigint): void;
   readMem(addr: bigint, len: number): Uint8Array;
   writeMem(addr: bigint, data: Uint8Array): void;
-  raise(signal: number, message: string): void;
+  /** Ends the run with a signal; `rip` is where the kernel would report the guest stopped. */
+  raise(signal: number, message: string, rip?: bigint): void;
   exit(status: number): void;
   /** The x87 register file (ST0-7, control, status, tags). */
   readonly x87: X87State;
@@ -94,13 +95,13 @@ export class Interpreter {
       insn = this.lifter.decodeOne(rip);
       if (insn) this.decoded.set(rip, insn);
     }
-    if (!insn) { this.cpu.raise(4, `undecodable instruction at 0x${rip.toString(16)}`); return rip; }
+    if (!insn) { this.cpu.raise(4, `undecodable instruction at 0x${rip.toString(16)}`, rip); return rip; }
     const next = rip + BigInt(insn.size);
     try {
       this.exec(insn);
     } catch (e) {
-      if (e instanceof Signal || e instanceof X87Fault) { this.cpu.raise(e.signal, e.message); return rip; }
-      if (e instanceof GuestFault) { this.cpu.raise(11, `${e.message} by the instruction at 0x${rip.toString(16)}`); return rip; }
+      if (e instanceof Signal || e instanceof X87Fault) { this.cpu.raise(e.signal, e.message, rip); return rip; }
+      if (e instanceof GuestFault) { this.cpu.raise(11, `${e.message} by the instruction at 0x${rip.toString(16)}`, rip); return rip; }
       throw e;
     }
     return next;

@@ -27,8 +27,10 @@ export interface X86State {
   rflags: bigint;         // only RFLAGS_COMPARED bits are meaningful
   xmm: Uint8Array[];      // 16 entries of 16 bytes, little-endian
   memory: MemoryRegion[]; // regions the snippet may read or write
-  /** Final x87 registers (results only; compared when a test asks for it). */
+  /** Final x87 registers (results only). */
   x87?: X87Registers;
+  /** Final MXCSR (every snippet starts from 0x1f80). */
+  mxcsr?: number;
 }
 
 /** Where instruction-test snippets live, natively and under Ferry. */

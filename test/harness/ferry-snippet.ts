@@ -1,9 +1,10 @@
 // Runs instruction-test snippets under Ferry: one engine, the same fixed layout as the native
-// runner, every GPR, RFLAGS, XMM register and the data and stack regions read back.
+// runner, every GPR, RFLAGS, XMM, x87 register, MXCSR and the data and stack regions read back
+// (at the end, or where the engine stopped with a signal).
 import { Engine } from '../../src/runtime/engine';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../../src/memory/guest-memory';
 import { RFLAGS_COMPARED, SNIPPET_LAYOUT, X86State } from '../../src/runtime/x86-state';
-import { SnippetCase, SnippetResult } from './native-runner';
+import { INITIAL_MXCSR, SnippetCase, SnippetResult } from './native-runner';
 import { toBytes80 } from '../../src/runtime/x87/softfloat';
 
 let engine: Engine | undefined;
@@ -35,8 +36,8 @@ function runOne(e: Engine, c: SnippetCase): SnippetResult {
   e.setRflags(c.initial.rflags);
   c.initial.xmm.forEach((v, n) => e.setXmm(n, v));
   e.x87.reset(); // as the native runner: fninit with every register +0
+  e.loadMxcsr(INITIAL_MXCSR);
   const result = e.run(code, code + BigInt(c.code.length));
-  if (result.kind === 'signal') return { kind: 'signal', signal: result.signal };
   const state: X86State = {
     gpr: Array.from({ length: 16 }, (_, n) => e.gpr(n)),
     rflags: e.rflags() & RFLAGS_COMPARED,
@@ -49,6 +50,8 @@ function runOne(e: Engine, c: SnippetCase): SnippetResult {
       fcw: e.x87.cw, fsw: e.x87.statusWord(), ftw: e.x87.abridgedTags(),
       st: Array.from({ length: 8 }, (_, i) => toBytes80(e.x87.regs[e.x87.phys(i)])),
     },
+    mxcsr: e.mxcsr(),
   };
-  return { kind: 'state', state };
+  if (result.kind === 'exit') return { kind: 'state', state };
+  return { kind: 'signal', signal: result.signal, rip: result.rip === undefined ? undefined : result.rip - code, state };
 }

@@ -11,7 +11,12 @@ export interface SnippetCase {
   initial: X86State;
 }
 
-export type SnippetResult = { kind: 'state'; state: X86State } | { kind: 'signal'; signal: number };
+/**
+ * A snippet's end: its final state, or the signal it raised with the state at that moment (`rip`
+ * as an offset from the code start, as the kernel reports it: the faulting instruction, after int3).
+ * A signal result built by hand may leave the state out; then only the signal number is compared.
+ */
+export type SnippetResult = { kind: 'state'; state: X86State } | { kind: 'signal'; signal: number; rip?: bigint; state?: X86State };
 
 export interface RunNativeOptions {
   /** A case still running after this long is stopped and reported as SIGALRM (14). */
@@ -23,7 +28,7 @@ export const RUNNER_PATH = process.env.FERRY_SNIPPET_RUNNER ?? path.resolve(__di
 
 const INPUT_MAGIC = 0x42525346; // 'FSRB'
 const OUTPUT_MAGIC = 0x52525346; // 'FSRR'
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const CODE_PAGE_SIZE = 0x1000;
 const TRAILER_LENGTH = 14; // the runner appends `jmp [rip+0]; .quad exit` after the code
 export const MAX_CODE_LENGTH = CODE_PAGE_SIZE - TRAILER_LENGTH;
@@ -69,8 +74,13 @@ export type StateInit = Partial<Record<GprName, bigint>> & {
 
 export const DEFAULT_RSP = SNIPPET_LAYOUT.stack + BigInt(SNIPPET_LAYOUT.stackSize) - 0x1000n;
 
+/** The x87 and MXCSR state every snippet starts from, natively and under Ferry: fninit, all registers +0. */
+export const INITIAL_MXCSR = 0x1f80;
+const initialX87 = () => ({ fcw: 0x037f, fsw: 0, ftw: 0, st: Array.from({ length: 8 }, () => new Uint8Array(10)) });
+
 /**
- * An initial state: GPRs 0 except rsp = DEFAULT_RSP, flags 0, XMM zero, overridden by `init`.
+ * An initial state: GPRs 0 except rsp = DEFAULT_RSP, flags 0, XMM zero, overridden by `init`;
+ * x87 and MXCSR as every snippet starts (fixed: the runner does not take them as input).
  * Data and stack are zero: a region appears in `memory` (in full) only when `init` gives its
  * contents, since an omitted region means zeros and thousands of 64 KiB copies are not free.
  */
@@ -96,7 +106,7 @@ export function makeState(init: StateInit = {}): X86State {
     region.bytes.set(contents);
     memory.push(region);
   }
-  return { gpr, rflags: init.rflags ?? 0n, xmm, memory };
+  return { gpr, rflags: init.rflags ?? 0n, xmm, memory, x87: initialX87(), mxcsr: INITIAL_MXCSR };
 }
 
 /** 16 little-endian bytes of an unsigned 128-bit value. */
@@ -375,12 +385,13 @@ function decodeResults(output: Buffer, initialChunks: Chunk[][]): SnippetResult[
   if (count !== initialChunks.length) throw new Error(`snippet-runner returned ${count} results for ${initialChunks.length} cases`);
   const results = initialChunks.map((chunks): SnippetResult => {
     const status = u32();
-    if (status !== 0) return { kind: 'signal', signal: status };
+    const rip = u64();
     const gpr = Array.from({ length: 16 }, u64);
     const rflags = u64() & RFLAGS_COMPARED;
     const xmm = Array.from({ length: 16 }, () => bytes(16));
     const fcw = bytes(2), fsw = bytes(2), ftw = bytes(4);
     const x87 = { fcw: fcw[0] | (fcw[1] << 8), fsw: fsw[0] | (fsw[1] << 8), ftw: ftw[0], st: Array.from({ length: 8 }, () => bytes(10)) };
+    const mxcsr = u32();
     const memory = emptyRegions();
     const place = (address: bigint, contents: Uint8Array): void => {
       const region = memory.find((candidate) => address >= candidate.address && address < candidate.address + BigInt(candidate.bytes.length));
@@ -396,7 +407,8 @@ function decodeResults(output: Buffer, initialChunks: Chunk[][]): SnippetResult[
       const address = u64();
       place(address, bytes(u32()));
     }
-    return { kind: 'state', state: { gpr, rflags, xmm, memory, x87 } };
+    const state = { gpr, rflags, xmm, memory, x87, mxcsr };
+    return status === 0 ? { kind: 'state', state } : { kind: 'signal', signal: status, rip, state };
   });
   if (at !== output.length) throw new Error(`snippet-runner output has ${output.length - at} unexpected trailing bytes`);
   return results;

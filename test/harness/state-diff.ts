@@ -10,9 +10,16 @@ const MAX_BYTES_SHOWN = 32;
 const RANGE_MERGE_GAP = 8;
 
 export interface DiffOptions {
-  /** Also compare the x87 registers: FCW, FSW, abridged FTW and every non-empty ST(i). */
+  /** Compare the x87 registers: FCW, FSW, abridged FTW and every non-empty ST(i). On unless false. */
   x87?: boolean;
 }
+
+/**
+ * MXCSR's exception flags (IE DE ZE OE UE PE, bits 0-5): Ferry does not compute them (docs/STATUS.md,
+ * "MXCSR exception flags"), so they are left out of the comparison; every other bit (the masks, RC,
+ * FZ, DAZ) must match exactly.
+ */
+export const MXCSR_UNCOMPUTED_FLAGS = 0x3f;
 
 /** Every difference between `expected` and `actual`; empty when they agree. */
 export function diffStates(expected: X86State, actual: X86State, options: DiffOptions = {}): string[] {
@@ -36,7 +43,14 @@ export function diffStates(expected: X86State, actual: X86State, options: DiffOp
       differences.push(`xmm${index}: expected ${hexXmm(expectedXmm)}, actual ${hexXmm(actualXmm)}`);
     }
   }
-  if (options.x87) differences.push(...diffX87(expected.x87, actual.x87));
+  if (options.x87 ?? true) differences.push(...diffX87(expected.x87, actual.x87));
+  if (expected.mxcsr !== undefined || actual.mxcsr !== undefined) {
+    const shown = (v: number | undefined) => (v === undefined ? 'missing' : `0x${v.toString(16).padStart(4, '0')}`);
+    const compared = (v: number | undefined) => (v === undefined ? undefined : v & ~MXCSR_UNCOMPUTED_FLAGS);
+    if (compared(expected.mxcsr) !== compared(actual.mxcsr)) {
+      differences.push(`mxcsr: expected ${shown(expected.mxcsr)}, actual ${shown(actual.mxcsr)} (exception flags not compared)`);
+    }
+  }
   differences.push(...diffMemory(expected.memory, actual.memory));
   return differences;
 }
@@ -78,7 +92,14 @@ function fswNames(fsw: number): string {
 export function diffResults(expected: SnippetResult, actual: SnippetResult, options: DiffOptions = {}): string[] {
   if (expected.kind === 'state' && actual.kind === 'state') return diffStates(expected.state, actual.state, options);
   if (expected.kind === 'signal' && actual.kind === 'signal') {
-    return expected.signal === actual.signal ? [] : [`expected ${signalName(expected.signal)}, actual ${signalName(actual.signal)}`];
+    if (expected.signal !== actual.signal) return [`expected ${signalName(expected.signal)}, actual ${signalName(actual.signal)}`];
+    if (!expected.state || !actual.state) return [];
+    const differences: string[] = [];
+    if (expected.rip !== actual.rip) {
+      const shown = (v: bigint | undefined) => (v === undefined ? 'missing' : `code+0x${v.toString(16)}`);
+      differences.push(`rip at the signal: expected ${shown(expected.rip)}, actual ${shown(actual.rip)}`);
+    }
+    return [...differences, ...diffStates(expected.state, actual.state, options)];
   }
   return [`expected ${describeResult(expected)}, actual ${describeResult(actual)}`];
 }

@@ -4,7 +4,7 @@
    Wire format (all integers little-endian; mirrored in test/harness/native-runner.ts):
 
    stdin, one batch:
-     u32 magic 'FSRB' (0x42525346), u32 version (1), u32 case_count, u32 timeout_ms (per case; 0 = none)
+     u32 magic 'FSRB' (0x42525346), u32 version (2), u32 case_count, u32 timeout_ms (per case; 0 = none)
      case_count times:
        u32 code_len (at most MAX_CODE_LEN), code_len bytes of code
        16 x u64 GPRs in encoding order (rax rcx rdx rbx rsp rbp rsi rdi r8..r15)
@@ -18,11 +18,14 @@
      case_count times:
        u32 status: 0 = the snippet ran to its end, otherwise the signal number it raised
                    (SIGILL SIGTRAP SIGBUS SIGFPE SIGSEGV, or SIGALRM when it ran past timeout_ms)
-       if status is 0:
+       then the state at the end, or for a signal as the kernel reported it in the handler's ucontext
+       (registers at the faulting instruction; after it for int3) with the regions as they were then:
+         u64 rip as an offset from the code start (code_len when the snippet ran to its end)
          16 x u64 GPRs, u64 rflags (raw), 16 x 16 bytes XMM0..XMM15
-         x87 state (from fxsave64 right after the snippet; every snippet starts from fninit with all
+         x87 state (fxsave64 right after the snippet; every snippet starts from fninit with all
          eight registers holding +0): u16 FCW, u16 FSW, u8 abridged FTW, 3 zero bytes,
          8 x 10 bytes ST0..ST7 (80-bit, in stack order)
+         u32 MXCSR (every snippet starts from 0x1f80)
          u32 run_count, then run_count times: u64 address, u32 length, length bytes
            (the data and stack bytes that differ from the initial memory)
 
@@ -54,7 +57,7 @@
 
 #define INPUT_MAGIC 0x42525346u
 #define OUTPUT_MAGIC 0x52525346u
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u
 
 /* Only these flags are loaded; bit 1 is architecturally always set and IF is what user mode has. */
 #define RFLAGS_LOADABLE 0x0CD5UL /* CF PF AF ZF SF DF OF */
@@ -76,7 +79,8 @@ uint64_t host_rsp;
 uint64_t saved_rax;
 uint64_t snippet_entry = CODE_ADDRESS;
 uint32_t host_mxcsr;
-/* fxsave64 image taken right after the snippet (the x87 registers it left). */
+uint32_t snippet_mxcsr = 0x1f80;
+/* fxsave64 image taken right after the snippet, or the kernel's copy of it at a signal. */
 uint8_t x87_area[512] __attribute__((aligned(16)));
 volatile uint8_t snippet_active;
 
@@ -94,6 +98,7 @@ __asm__(
     "run_snippet:\n"
     "  push rbx\n  push rbp\n  push r12\n  push r13\n  push r14\n  push r15\n"
     "  stmxcsr [rip + host_mxcsr]\n"
+  "  ldmxcsr [rip + snippet_mxcsr]\n"
     "  mov [rip + host_rsp], rsp\n"
     "  mov [rip + guest_registers_ptr], rdi\n"
     /* A known x87 state: every physical register +0 and empty, control word 0x037f. */
@@ -150,6 +155,19 @@ __asm__(
     ".att_syntax prefix\n");
 
 static sigjmp_buf fault_return;
+static uint64_t fault_rip;
+
+/* The snippet's registers at a signal, from the kernel's ucontext, in the runner's own layout. */
+static void save_fault_state(const ucontext_t *context) {
+  static const int gpr_slot[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+                                   REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
+  const greg_t *gregs = context->uc_mcontext.gregs;
+  for (int i = 0; i < 16; i++) guest_registers_ptr->gpr[i] = (uint64_t)gregs[gpr_slot[i]];
+  guest_registers_ptr->rflags = (uint64_t)gregs[REG_EFL];
+  fault_rip = (uint64_t)gregs[REG_RIP];
+  memcpy(x87_area, context->uc_mcontext.fpregs, sizeof x87_area);
+  memcpy(guest_registers_ptr->xmm, x87_area + 160, sizeof guest_registers_ptr->xmm);
+}
 
 /* Regions are reset per case touching only the 4 KiB blocks that can be non-zero (those the last
    case's initial memory or its stores reached), so thousands of small cases stay cheap. */
@@ -176,9 +194,9 @@ static void fail(const char *message) {
 /* Runs on the alternate stack because the snippet's rsp may point anywhere. */
 static void on_signal(int signal_number, siginfo_t *info, void *context) {
   (void)info;
-  (void)context;
   if (snippet_active) {
     snippet_active = 0;
+    save_fault_state((const ucontext_t *)context);
     siglongjmp(fault_return, signal_number);
   }
   if (signal_number == SIGALRM) return; /* the timer fired in the runner itself: harmless */
@@ -388,12 +406,9 @@ static void run_case(uint32_t timeout_ms) {
   if (signal_number != 0) {
     /* Left by a fault: the x87 and SSE control state are whatever the snippet made them. */
     __asm__ volatile("cld\n\tldmxcsr %0\n\tfninit" : : "m"(host_mxcsr));
-    /* Its stores were never compared, so every block may now hold something. */
-    for (int i = 0; i < 2; i++) memset(regions[i].live_nonzero, 1, sizeof regions[i].live_nonzero);
-    put_u32((uint32_t)signal_number);
-    return;
   }
-  put_u32(0);
+  put_u32((uint32_t)signal_number);
+  put_u64(signal_number ? fault_rip - CODE_ADDRESS : code_length);
   put(registers.gpr, sizeof registers.gpr);
   put_u64(registers.rflags);
   put(registers.xmm, sizeof registers.xmm);
@@ -403,6 +418,7 @@ static void run_case(uint32_t timeout_ms) {
   static const uint8_t padding[3];
   put(padding, 3);
   for (int i = 0; i < 8; i++) put(x87_area + 32 + 16 * i, 10);
+  put(x87_area + 24, 4); /* MXCSR */
   write_memory_changes();
 }
 
