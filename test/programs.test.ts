@@ -96,12 +96,13 @@ function nativeRun(c: ProgramCase, file: string): RunResult {
   return result;
 }
 
+const MANIFEST_NAMES: string[] = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'programs', 'programs.json'), 'utf8')) as {
+  programs: { name: string }[];
+}).programs.map((p) => p.name);
+
 test('every program in the manifest has a case', () => {
-  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'programs', 'programs.json'), 'utf8')) as {
-    programs: { name: string }[];
-  };
   const covered = new Set(CASES.map((c) => c.program));
-  expect(manifest.programs.map((p) => p.name).filter((name) => !covered.has(name))).toEqual([]);
+  expect(MANIFEST_NAMES.filter((name) => !covered.has(name))).toEqual([]);
 });
 
 /**
@@ -111,6 +112,15 @@ test('every program in the manifest has a case', () => {
  */
 const KNOWN_GAPS: Record<string, string> = JSON.parse(
   fs.readFileSync(path.join(REPO_ROOT, 'test', 'programs', 'known-gaps.json'), 'utf8')) as Record<string, string>;
+
+// A misspelt or stale key would silently excuse nothing (or, renamed back, excuse a real failure):
+// every key must name a program of the manifest that a case here runs.
+test('every key of known-gaps.json names a program these cases run', () => {
+  const manifest = new Set(MANIFEST_NAMES);
+  const run = new Set(CASES.map((c) => c.program));
+  const unknown = Object.keys(KNOWN_GAPS).filter((key) => !manifest.has(key) || !run.has(key));
+  expect(unknown.map((key) => `known-gaps.json: '${key}' is not a program in programs.json that programs.test.ts runs`)).toEqual([]);
+});
 
 describe.each(LINK_MODES)('%s build', (mode) => {
   describe.each(CASES.map((c) => [`${c.program} (${c.label})`, c] as const))('%s', (_name, c) => {

@@ -8,6 +8,8 @@
 import type { X86Insn, X86Operand } from '../capstone/capstone';
 import { gpr } from '../frontend/registers';
 import type { GuestCpu } from './interpreter';
+import { convert, MMX_CONVERSIONS, MmxConversion, MXCSR_FLAGS, MXCSR_MASK_SHIFT } from './mmx-convert';
+import { X87Fault } from './x87/exec';
 
 type Mem = X86Operand & { type: 'mem' };
 
@@ -27,9 +29,10 @@ export const SHIFTS = ['psllw', 'pslld', 'psllq', 'psrlw', 'psrld', 'psrlq', 'ps
 /** Capstone names of every instruction with an MMX form (most are shared with SSE2 forms). */
 export const MMX_NAMES: readonly string[] = [
   'movd', 'movq', 'movq2dq', 'movdq2q', 'movntq', 'maskmovq', 'emms',
-  'pshufw', 'pextrw', 'pinsrw', 'pmovmskb', ...LANE_ARITH, ...SHIFTS,
+  'pshufw', 'pextrw', 'pinsrw', 'pmovmskb', ...LANE_ARITH, ...SHIFTS, ...MMX_CONVERSIONS,
 ];
 const MMX_SET = new Set(MMX_NAMES);
+const CONVERSIONS: ReadonlySet<string> = new Set(MMX_CONVERSIONS);
 
 /** The mm register an operand names, if it names one. */
 export function mmOf(o: X86Operand | undefined): number | undefined {
@@ -38,11 +41,16 @@ export function mmOf(o: X86Operand | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** True for emms and for the MMX form (an mm operand) of every mnemonic in MMX_NAMES. */
+/** True for emms, the MMX<->SSE conversions (every form) and the mm-operand form of every other mnemonic in MMX_NAMES. */
 export function isMmx(insn: X86Insn): boolean {
   if (!MMX_SET.has(insn.name)) return false;
-  return insn.name === 'emms' || insn.operands.some((o) => mmOf(o) !== undefined);
+  return insn.name === 'emms' || CONVERSIONS.has(insn.name) || insn.operands.some((o) => mmOf(o) !== undefined);
 }
+
+const xmmOf = (o: X86Operand): number | undefined => {
+  const m = o.type === 'reg' ? /^xmm(\d+)$/.exec(o.reg) : null;
+  return m ? Number(m[1]) : undefined;
+};
 
 // ---- lanes -------------------------------------------------------------------------------------
 function split(v: bigint, bits: number): bigint[] {
@@ -65,6 +73,17 @@ const satS = (v: bigint, bits: number): bigint => {
 };
 const satU = (v: bigint, bits: number): bigint => (v < 0n ? 0n : v > mask(bits) ? mask(bits) : v);
 const WIDTH: Record<string, number> = { b: 8, w: 16, d: 32, q: 64 };
+
+/** The unsigned value of little-endian bytes, and `size` little-endian bytes of a value. */
+function fromLittleEndian(b: Uint8Array): bigint {
+  let v = 0n;
+  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+  return v;
+}
+function toLittleEndian(v: bigint, size: number, into = new Uint8Array(size)): Uint8Array {
+  for (let i = 0; i < size; i++) into[i] = Number((v >> BigInt(8 * i)) & 0xffn);
+  return into;
+}
 
 /** The two-operand packed operations: mm = op(mm, mm/m64). */
 function arith(name: string, a: bigint, b: bigint): bigint {
@@ -142,17 +161,8 @@ export function executeMmx(cpu: GuestCpu, insn: X86Insn, addr: (o: Mem) => bigin
 
   const getMm = (n: number): bigint => x87.regs[n].sig & M64;
   const setMm = (n: number, v: bigint): void => { x87.regs[n] = { sign: 1, exp: 0x7fff, sig: v & M64 }; };
-  const load = (a: bigint, size: number): bigint => {
-    const b = cpu.readMem(a, size);
-    let v = 0n;
-    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
-    return v;
-  };
-  const store = (a: bigint, size: number, v: bigint): void => {
-    const b = new Uint8Array(size);
-    for (let i = 0; i < size; i++) b[i] = Number((v >> BigInt(8 * i)) & 0xffn);
-    cpu.writeMem(a, b);
-  };
+  const load = (a: bigint, size: number): bigint => fromLittleEndian(cpu.readMem(a, size));
+  const store = (a: bigint, size: number, v: bigint): void => cpu.writeMem(a, toLittleEndian(v, size));
   const readGpr = (reg: string): bigint => {
     const r = gpr(reg);
     if (!r) throw new Error(`mmx: ${insn.text}: unexpected register ${reg}`);
@@ -193,18 +203,45 @@ export function executeMmx(cpu: GuestCpu, insn: X86Insn, addr: (o: Mem) => bigin
     else if (d.type === 'reg') writeGpr(d.reg, v);
     enter(); return;
   }
+  if (CONVERSIONS.has(name)) {
+    // Only the forms with an mm operand enter MMX state: cvtpi2ps/cvtpi2pd from m64 leave the x87 alone.
+    const conversion = name as MmxConversion;
+    const [d, s] = ops;
+    const xs = xmmOf(s);
+    const wide = conversion === 'cvtpd2pi' || conversion === 'cvttpd2pi';
+    let src: bigint;
+    if (mmOf(s) !== undefined) src = getMm(mmOf(s)!);
+    else if (xs !== undefined) src = fromLittleEndian(cpu.xmm(xs));
+    else {
+      const a = addr(s as Mem);
+      // The m128 of cvt(t)pd2pi is an SSE2 operand: misaligned, #GP (SIGSEGV).
+      if (wide && (a & 15n)) throw new X87Fault(11, `misaligned ${name} operand`);
+      src = load(a, wide ? 16 : 8);
+    }
+    const mxcsr = cpu.mxcsr();
+    const { value, flags } = convert(conversion, src, mxcsr);
+    cpu.setMxcsr(mxcsr | flags);
+    // An unmasked exception is #XM (SIGFPE) with the destination unchanged.
+    if (flags & ~(mxcsr >> MXCSR_MASK_SHIFT) & MXCSR_FLAGS) throw new X87Fault(8, `unmasked SIMD floating-point exception in ${name}`);
+    const xd = xmmOf(d);
+    if (xd !== undefined) {
+      // cvtpi2ps keeps the upper quadword; cvtpi2pd writes all 128 bits.
+      const size = conversion === 'cvtpi2pd' ? 16 : 8;
+      const bytes = toLittleEndian(value, size, cpu.xmm(xd).slice());
+      if (mmOf(s) !== undefined) enter();
+      cpu.setXmm(xd, bytes);
+      return;
+    }
+    enter(); setMm(dstMm(), value); return;
+  }
   if (name === 'movq2dq') {
     const xn = Number(/^xmm(\d+)$/.exec((ops[0] as { reg: string }).reg)![1]);
-    const v = source(ops[1]);
-    const bytes = new Uint8Array(16);
-    for (let i = 0; i < 8; i++) bytes[i] = Number((v >> BigInt(8 * i)) & 0xffn);
+    const bytes = toLittleEndian(source(ops[1]), 8, new Uint8Array(16));
     enter(); cpu.setXmm(xn, bytes); return;
   }
   if (name === 'movdq2q') {
     const xn = Number(/^xmm(\d+)$/.exec((ops[1] as { reg: string }).reg)![1]);
-    const bytes = cpu.xmm(xn);
-    let v = 0n;
-    for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
+    const v = fromLittleEndian(cpu.xmm(xn).subarray(0, 8));
     enter(); setMm(dstMm(), v); return;
   }
   if (name === 'maskmovq') {
