@@ -133,7 +133,7 @@ export function printTable(header: string[], body: string[][], footer: string[][
 
 /** Prints the problem lines after the table; the benchmark's exit status: 1 when there are any. */
 export function reportProblems(problems: string[], notes: string[] = []): number {
-  for (const note of notes) process.stdout.write(`${note}\n`);
+  if (notes.length) process.stdout.write(`\n${notes.map((n) => `${n}\n`).join('')}`);
   if (problems.length === 0) return 0;
   process.stdout.write(`\n${problems.length} difference(s) from native:\n${problems.map((p) => `  ${p}\n`).join('')}`);
   return 1;
