@@ -221,9 +221,13 @@ export function executeMmx(cpu: GuestCpu, insn: X86Insn, addr: (o: Mem) => bigin
     const mxcsr = cpu.mxcsr();
     const { value, flags } = convert(conversion, src, mxcsr);
     cpu.setMxcsr(mxcsr | flags);
-    // An unmasked exception is #XM (SIGFPE) with the destination unchanged.
-    if (flags & ~(mxcsr >> MXCSR_MASK_SHIFT) & MXCSR_FLAGS) throw new X87Fault(8, `unmasked SIMD floating-point exception in ${name}`);
     const xd = xmmOf(d);
+    // An unmasked exception is #XM (SIGFPE) with the destination unchanged; this CPU has already
+    // entered MMX state then when the destination is an mm register (seen at the fault).
+    if (flags & ~(mxcsr >> MXCSR_MASK_SHIFT) & MXCSR_FLAGS) {
+      if (xd === undefined) enter();
+      throw new X87Fault(8, `unmasked SIMD floating-point exception in ${name}`);
+    }
     if (xd !== undefined) {
       // cvtpi2ps keeps the upper quadword; cvtpi2pd writes all 128 bits.
       const size = conversion === 'cvtpi2pd' ? 16 : 8;
