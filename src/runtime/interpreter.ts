@@ -8,6 +8,7 @@ import { Flag, FlagSet } from '../ir/ir';
 import { GuestFault } from '../memory/guest-memory';
 import { executeX87, isX87, X87Fault } from './x87/exec';
 import { executeMmx, isMmx } from './mmx';
+import { fromLittleEndian, toLittleEndian } from './little-endian';
 import { X87State } from './x87/state';
 
 export interface GuestCpu {
@@ -134,15 +135,10 @@ export class Interpreter {
     return BigInt.asUintN(64, a);
   }
   private load(addr: bigint, size: number): bigint {
-    const b = this.cpu.readMem(addr, size);
-    let v = 0n;
-    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
-    return v;
+    return fromLittleEndian(this.cpu.readMem(addr, size));
   }
   private store(addr: bigint, size: number, v: bigint): void {
-    const b = new Uint8Array(size);
-    for (let i = 0; i < size; i++) b[i] = Number((v >> BigInt(8 * i)) & 0xffn);
-    this.cpu.writeMem(addr, b);
+    this.cpu.writeMem(addr, toLittleEndian(v, size));
   }
   private read(o: X86Operand, insn: X86Insn): bigint {
     if (o.type === 'reg') return this.reg(o.reg);

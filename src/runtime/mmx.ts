@@ -10,6 +10,7 @@ import { gpr } from '../frontend/registers';
 import type { GuestCpu } from './interpreter';
 import { convert, MMX_CONVERSIONS, MmxConversion, MXCSR_FLAGS, MXCSR_MASK_SHIFT } from './mmx-convert';
 import { X87Fault } from './x87/exec';
+import { fromLittleEndian, toLittleEndian } from './little-endian';
 
 type Mem = X86Operand & { type: 'mem' };
 
@@ -73,17 +74,6 @@ const satS = (v: bigint, bits: number): bigint => {
 };
 const satU = (v: bigint, bits: number): bigint => (v < 0n ? 0n : v > mask(bits) ? mask(bits) : v);
 const WIDTH: Record<string, number> = { b: 8, w: 16, d: 32, q: 64 };
-
-/** The unsigned value of little-endian bytes, and `size` little-endian bytes of a value. */
-function fromLittleEndian(b: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
-  return v;
-}
-function toLittleEndian(v: bigint, size: number, into = new Uint8Array(size)): Uint8Array {
-  for (let i = 0; i < size; i++) into[i] = Number((v >> BigInt(8 * i)) & 0xffn);
-  return into;
-}
 
 /** The two-operand packed operations: mm = op(mm, mm/m64). */
 function arith(name: string, a: bigint, b: bigint): bigint {
@@ -239,13 +229,11 @@ export function executeMmx(cpu: GuestCpu, insn: X86Insn, addr: (o: Mem) => bigin
     enter(); setMm(dstMm(), value); return;
   }
   if (name === 'movq2dq') {
-    const xn = Number(/^xmm(\d+)$/.exec((ops[0] as { reg: string }).reg)![1]);
     const bytes = toLittleEndian(source(ops[1]), 8, new Uint8Array(16));
-    enter(); cpu.setXmm(xn, bytes); return;
+    enter(); cpu.setXmm(xmmOf(ops[0])!, bytes); return;
   }
   if (name === 'movdq2q') {
-    const xn = Number(/^xmm(\d+)$/.exec((ops[1] as { reg: string }).reg)![1]);
-    const v = fromLittleEndian(cpu.xmm(xn).subarray(0, 8));
+    const v = fromLittleEndian(cpu.xmm(xmmOf(ops[1])!).subarray(0, 8));
     enter(); setMm(dstMm(), v); return;
   }
   if (name === 'maskmovq') {

@@ -9,6 +9,7 @@
 // MXCSR_MASK 0xffff; fxrstor loads MXCSR into the state block but does not move its RC into FPCR.
 import type { X86Insn, X86Operand } from '../../capstone/capstone';
 import * as sf from './softfloat';
+import { fromLittleEndian, toLittleEndian } from '../little-endian';
 import * as tr from './transcendental';
 import { F80, FpEnv } from './softfloat';
 import { FSW_B, FSW_C0, FSW_C1, FSW_C2, FSW_C3, FSW_ES, FSW_SF, X87State } from './state';
@@ -61,16 +62,8 @@ const CONSTANTS: Record<string, { m: bigint; e: number }> = {
   ln2: { m: 0xb17217f7d1cf79abc9e3b39803f2f6afn, e: -1 - 127 },
 };
 
-function le(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
-  return v;
-}
-function toLe(v: bigint, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = Number((v >> BigInt(8 * i)) & 0xffn);
-  return out;
-}
+const le = fromLittleEndian;
+const toLe = (v: bigint, n: number): Uint8Array => toLittleEndian(v, n);
 
 const PREFIXES = new Set([0x66, 0x67, 0xf2, 0xf3, 0xf0, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65]);
 
