@@ -6,7 +6,7 @@ import { ExitReason, STATE, X_AF, X_EXIT_RIP, X_PF, X_REASON } from '../backend/
 import { Lifter } from '../frontend/lift';
 import { dumpBlock } from '../ir/dump';
 import { optimize } from '../ir/passes';
-import { PAGE_SIZE, PROT_WRITE } from '../memory/guest-memory';
+import { GuestFault, PAGE_SIZE, PROT_WRITE } from '../memory/guest-memory';
 import { Unicorn } from '../unicorn/unicorn';
 import { NC } from '../util/native-constants';
 import { CodeCache, CodeCacheFull, HostBlock } from './code-cache';
@@ -174,6 +174,21 @@ export class Engine implements GuestCpu {
     this.uc.regWrite(NC.UC_ARM64_REG_FPCR, (fpcr & ~(3n << 22n)) | (rmode << 22n));
   }
   readMem(addr: bigint, len: number): Uint8Array { return this.memory.read(addr, len); }
+  guestAccessible(addr: bigint, len: number, access: 'read' | 'write'): number {
+    return this.memory.accessible(addr, len, access);
+  }
+  readGuest(addr: bigint, len: number): Uint8Array {
+    this.requireAccess(addr, len, 'read');
+    return this.memory.read(addr, len);
+  }
+  writeGuest(addr: bigint, data: Uint8Array): void {
+    this.requireAccess(addr, data.length, 'write');
+    this.writeMem(addr, data);
+  }
+  private requireAccess(addr: bigint, len: number, access: 'read' | 'write'): void {
+    const n = this.memory.accessible(addr, len, access);
+    if (n < len) throw new GuestFault(addr + BigInt(n), access);
+  }
   writeMem(addr: bigint, data: Uint8Array): void {
     this.invalidateCode(addr, addr + BigInt(data.length));
     this.memory.write(addr, data);

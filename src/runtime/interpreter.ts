@@ -20,8 +20,14 @@ export interface GuestCpu {
   gsBase(): bigint;
   setFsBase(v: bigint): void;
   setGsBase(v: bigint): void;
+  /** Kernel-side access: any mapped byte, whatever the guest's permissions. */
   readMem(addr: bigint, len: number): Uint8Array;
   writeMem(addr: bigint, data: Uint8Array): void;
+  /** An instruction's access: the guest's permissions apply; a GuestFault names the first byte refused. */
+  readGuest(addr: bigint, len: number): Uint8Array;
+  writeGuest(addr: bigint, data: Uint8Array): void;
+  /** How many bytes from addr (up to len) an instruction may read or write. */
+  guestAccessible(addr: bigint, len: number, access: 'read' | 'write'): number;
   /** Ends the run with a signal; `rip` is where the kernel would report the guest stopped. */
   raise(signal: number, message: string, rip?: bigint): void;
   exit(status: number): void;
@@ -135,10 +141,10 @@ export class Interpreter {
     return BigInt.asUintN(64, a);
   }
   private load(addr: bigint, size: number): bigint {
-    return fromLittleEndian(this.cpu.readMem(addr, size));
+    return fromLittleEndian(this.cpu.readGuest(addr, size));
   }
   private store(addr: bigint, size: number, v: bigint): void {
-    this.cpu.writeMem(addr, toLittleEndian(v, size));
+    this.cpu.writeGuest(addr, toLittleEndian(v, size));
   }
   private read(o: X86Operand, insn: X86Insn): bigint {
     if (o.type === 'reg') return this.reg(o.reg);
@@ -252,41 +258,67 @@ export class Interpreter {
     const down = (this.cpu.rflags() & DF) !== 0n;
     const step = BigInt(down ? -size : size);
     const acc = { 1: 'al', 2: 'ax', 4: 'eax', 8: 'rax' }[size]!;
-    let count = rep ? this.cpu.gpr(RCX) : 1n;
-    let si = this.cpu.gpr(RSI), di = this.cpu.gpr(RDI);
     const srcBase = insn.prefix[1] === 0x64 ? this.cpu.fsBase() : insn.prefix[1] === 0x65 ? this.cpu.gsBase() : 0n;
-    if (rep && (kind === 'movs' || kind === 'stos') && !down && count > 0n) {
-      // Bulk forward copy or fill done on the host side in one piece.
-      const n = Number(count) * size;
-      const data = kind === 'movs' ? this.cpu.readMem(BigInt.asUintN(64, srcBase + si), n) : fill(this.reg(acc), size, n);
-      this.cpu.writeMem(di, data);
-      if (kind === 'movs') si += BigInt(n);
-      di += BigInt(n);
-      count = 0n;
-    }
-    while (rep ? count > 0n : true) {
-      let stop = false;
-      if (kind === 'movs') this.store(di, size, this.load(BigInt.asUintN(64, srcBase + si), size));
-      else if (kind === 'stos') this.store(di, size, this.reg(acc));
-      else if (kind === 'lods') this.setReg(acc, this.load(BigInt.asUintN(64, srcBase + si), size));
-      else {
-        const a = kind === 'cmps' ? this.load(BigInt.asUintN(64, srcBase + si), size) : this.reg(acc);
-        const b = this.load(di, size);
-        this.setFlags(CF | PF | AF | ZF | SF | OF, subFlags(a, b, size * 8));
-        const equal = a === b;
-        if (rep === 'rep' && !equal) stop = true;
-        if (rep === 'repne' && equal) stop = true;
-      }
-      if (kind === 'movs' || kind === 'lods' || kind === 'cmps') si += step;
-      if (kind !== 'lods') di += step;
-      if (!rep) break;
-      count--;
-      if (stop) break;
-    }
     const usesSi = kind === 'movs' || kind === 'lods' || kind === 'cmps';
-    if (usesSi) this.cpu.setGpr(RSI, BigInt.asUintN(64, si));
-    if (kind !== 'lods') this.cpu.setGpr(RDI, BigInt.asUintN(64, di));
-    if (rep) this.cpu.setGpr(RCX, count);
+    const progress = { count: rep ? this.cpu.gpr(RCX) : 1n, si: this.cpu.gpr(RSI), di: this.cpu.gpr(RDI) };
+    const advance = (elements: bigint): void => {
+      if (usesSi) progress.si += step * elements;
+      if (kind !== 'lods') progress.di += step * elements;
+      progress.count -= elements;
+    };
+    // A fault stops the instruction after the elements already done, as on the CPU: the registers
+    // show that progress, and RIP stays on the instruction so a handler can resume it.
+    try {
+      if (rep && (kind === 'movs' || kind === 'stos') && !down) {
+        for (let done = -1n; done !== 0n && progress.count > 0n;) advance(done = this.bulkForward(kind, size, srcBase, progress, acc));
+      }
+      while (progress.count > 0n) {
+        let stop = false;
+        const source = BigInt.asUintN(64, srcBase + progress.si), di = BigInt.asUintN(64, progress.di);
+        if (kind === 'movs') this.store(di, size, this.load(source, size));
+        else if (kind === 'stos') this.store(di, size, this.reg(acc));
+        else if (kind === 'lods') this.setReg(acc, this.load(source, size));
+        else {
+          const a = kind === 'cmps' ? this.load(source, size) : this.reg(acc);
+          const b = this.load(di, size);
+          this.setFlags(CF | PF | AF | ZF | SF | OF, subFlags(a, b, size * 8));
+          if (rep === 'rep' && a !== b) stop = true;
+          if (rep === 'repne' && a === b) stop = true;
+        }
+        advance(1n);
+        if (!rep || stop) break;
+      }
+    } finally {
+      if (usesSi) this.cpu.setGpr(RSI, BigInt.asUintN(64, progress.si));
+      if (kind !== 'lods') this.cpu.setGpr(RDI, BigInt.asUintN(64, progress.di));
+      if (rep) this.cpu.setGpr(RCX, progress.count);
+    }
+  }
+
+  /**
+   * A forward rep movs/stos done host-side in pieces, as many elements as the guest may touch: the
+   * element loop then meets any fault at the right element. A copy whose destination starts inside
+   * its source moves in pieces no longer than their distance, so each piece reads bytes already
+   * final, as element-by-element copying would.
+   */
+  private bulkForward(kind: string, size: number, srcBase: bigint, at: { count: bigint; si: bigint; di: bigint }, acc: string): bigint {
+    const di = BigInt.asUintN(64, at.di), si = BigInt.asUintN(64, srcBase + at.si);
+    const wanted = at.count * BigInt(size) > BigInt(1 << 30) ? 1 << 30 : Number(at.count) * size;
+    let bytes = this.cpu.guestAccessible(di, wanted, 'write');
+    if (kind === 'movs') bytes = Math.min(bytes, this.cpu.guestAccessible(si, wanted, 'read'));
+    const elements = Math.floor(bytes / size);
+    const total = elements * size;
+    if (kind === 'stos') {
+      if (total) this.cpu.writeGuest(di, fill(this.reg(acc), size, total));
+      return BigInt(elements);
+    }
+    const distance = di - si;
+    const piece = distance > 0n && distance < BigInt(total) ? Math.max(size, Number(distance) - (Number(distance) % size)) : total;
+    for (let done = 0; done < total; done += piece) {
+      const n = Math.min(piece, total - done);
+      this.cpu.writeGuest(di + BigInt(done), this.cpu.readGuest(si + BigInt(done), n));
+    }
+    return BigInt(elements);
   }
 
   private doubleShift(insn: X86Insn): void {
@@ -308,10 +340,16 @@ export class Interpreter {
       return v;
     };
     const prev = after(count - 1), result = after(count);
-    const cf = insn.name === 'shld' ? (prev >> (B - 1n)) & 1n : prev & 1n;
+    let cf = insn.name === 'shld' ? (prev >> (B - 1n)) & 1n : prev & 1n;
     this.write(d, insn, result);
     // Measured: OF compares the sign before and after the last single-bit shift; AF is set.
-    const of = ((prev ^ result) >> (B - 1n)) & 1n;
+    let of = ((prev ^ result) >> (B - 1n)) & 1n;
+    if (bits === 16 && count >= 16) {
+      // Measured for 16-bit counts past the width: CF is the bit the 16th shift moves out, and
+      // clear beyond it; OF is CF for shld and the XOR of the result's top two bits for shrd.
+      cf = count > 16 ? 0n : insn.name === 'shld' ? dst & 1n : (dst >> 15n) & 1n;
+      of = insn.name === 'shld' ? cf : ((result >> 15n) ^ (result >> 14n)) & 1n;
+    }
     this.setFlags(CF | PF | ZF | SF | OF | AF, (cf ? CF : 0n) | Interpreter.szp(result, bits) | (of ? OF : 0n) | AF);
   }
 

@@ -151,8 +151,8 @@ export function executeMmx(cpu: GuestCpu, insn: X86Insn, addr: (o: Mem) => bigin
 
   const getMm = (n: number): bigint => x87.regs[n].sig & M64;
   const setMm = (n: number, v: bigint): void => { x87.regs[n] = { sign: 1, exp: 0x7fff, sig: v & M64 }; };
-  const load = (a: bigint, size: number): bigint => fromLittleEndian(cpu.readMem(a, size));
-  const store = (a: bigint, size: number, v: bigint): void => cpu.writeMem(a, toLittleEndian(v, size));
+  const load = (a: bigint, size: number): bigint => fromLittleEndian(cpu.readGuest(a, size));
+  const store = (a: bigint, size: number, v: bigint): void => cpu.writeGuest(a, toLittleEndian(v, size));
   const readGpr = (reg: string): bigint => {
     const r = gpr(reg);
     if (!r) throw new Error(`mmx: ${insn.text}: unexpected register ${reg}`);

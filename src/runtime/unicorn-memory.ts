@@ -51,6 +51,20 @@ export class UnicornMemory implements GuestMemory {
     }
   }
 
+  /**
+   * How many bytes from addr, up to len, a guest instruction may read or write: the guest's own
+   * permissions (write implies read, as on x86), not Unicorn's (which hide writes to code pages).
+   */
+  accessible(addr: bigint, len: number, access: 'read' | 'write'): number {
+    const needed = access === 'write' ? PROT_WRITE : PROT_READ | PROT_WRITE;
+    const end = addr + BigInt(len);
+    for (let p = addr & ~(PAGE - 1n); p < end; p += PAGE) {
+      const prot = this.prot.get(p);
+      if (prot === undefined || !(prot & needed)) return p <= addr ? 0 : Number(p - addr);
+    }
+    return len;
+  }
+
   protOf(addr: bigint): number | undefined {
     return this.prot.get(addr & ~(PAGE - 1n));
   }

@@ -165,6 +165,8 @@ export interface Rng {
   operand(width: OperandWidth): bigint;
   /** `length` random bytes. */
   bytes(length: number): Uint8Array;
+  /** `length` random bytes, four from each draw: for whole regions (a different sequence from bytes). */
+  region(length: number): Uint8Array;
 }
 
 /** A deterministic PRNG (xoshiro128**, seeded through splitmix32), so failures can be replayed. */
@@ -210,6 +212,11 @@ export function rng(seed: number): Rng {
       const bytes = new Uint8Array(length);
       for (let i = 0; i < length; i++) bytes[i] = u32() & 0xff;
       return bytes;
+    },
+    region(length: number): Uint8Array {
+      const words = new Uint32Array(Math.ceil(length / 4));
+      for (let i = 0; i < words.length; i++) words[i] = u32();
+      return new Uint8Array(words.buffer, 0, length);
     },
   };
 }

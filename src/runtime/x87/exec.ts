@@ -20,8 +20,9 @@ export interface X87Cpu {
   setGpr(n: number, v: bigint): void;
   rflags(): bigint;
   setRflags(f: bigint): void;
-  readMem(addr: bigint, len: number): Uint8Array;
-  writeMem(addr: bigint, data: Uint8Array): void;
+  /** An instruction's memory access, under the guest's permissions. */
+  readGuest(addr: bigint, len: number): Uint8Array;
+  writeGuest(addr: bigint, data: Uint8Array): void;
   xmm(n: number): Uint8Array;
   setXmm(n: number, bytes: Uint8Array): void;
   mxcsr(): number;
@@ -98,8 +99,8 @@ class X87Exec {
     if (!m) throw new Error(`x87: ${this.insn.name} has no memory operand`);
     return this.address(m);
   }
-  private load(n: number): bigint { return le(this.cpu.readMem(this.addr(), n)); }
-  private storeBytes(bytes: Uint8Array): void { this.cpu.writeMem(this.addr(), bytes); }
+  private load(n: number): bigint { return le(this.cpu.readGuest(this.addr(), n)); }
+  private storeBytes(bytes: Uint8Array): void { this.cpu.writeGuest(this.addr(), bytes); }
 
   // ---- stack ----
   private isEmpty(i: number): boolean { return this.st.empty[this.st.phys(i)]; }
@@ -242,7 +243,7 @@ class X87Exec {
     this.st.sw |= this.env.flags;
   }
   private fld80(): void {
-    const x = sf.fromBytes80(this.cpu.readMem(this.addr(), 10));
+    const x = sf.fromBytes80(this.cpu.readGuest(this.addr(), 10));
     this.setC1(false);
     this.push(x);
   }
@@ -618,7 +619,7 @@ class X87Exec {
     this.st.cw |= 0x3f;
   }
   private fldenv(): void {
-    this.loadEnvImage(this.cpu.readMem(this.addr(), 28));
+    this.loadEnvImage(this.cpu.readGuest(this.addr(), 28));
   }
   private fnsave(): void {
     const out = new Uint8Array(108);
@@ -628,14 +629,14 @@ class X87Exec {
     this.st.init();
   }
   private frstor(): void {
-    const bytes = this.cpu.readMem(this.addr(), 108);
+    const bytes = this.cpu.readGuest(this.addr(), 108);
     this.loadEnvImage(bytes.subarray(0, 28));
     for (let i = 0; i < 8; i++) this.st.regs[this.st.phys(i)] = sf.fromBytes80(bytes.subarray(28 + 10 * i, 38 + 10 * i));
   }
   private fxsave(_rexW: boolean): void {
     const a = this.addr();
     if (a % 16n) throw new X87Fault(11, `fxsave to unaligned address 0x${a.toString(16)}`);
-    const out = this.cpu.readMem(a, 512).slice();
+    const out = this.cpu.readGuest(a, 512).slice();
     const v = new DataView(out.buffer);
     out.fill(0, 0, 32);
     v.setUint16(0, this.st.cw, true);
@@ -648,12 +649,12 @@ class X87Exec {
       out.set(sf.toBytes80(this.get(i)), 32 + 16 * i);
     }
     for (let n = 0; n < 16; n++) out.set(this.cpu.xmm(n), 160 + 16 * n);
-    this.cpu.writeMem(a, out.subarray(0, 416));
+    this.cpu.writeGuest(a, out.subarray(0, 416));
   }
   private fxrstor(_rexW: boolean): void {
     const a = this.addr();
     if (a % 16n) throw new X87Fault(11, `fxrstor from unaligned address 0x${a.toString(16)}`);
-    const bytes = this.cpu.readMem(a, 512);
+    const bytes = this.cpu.readGuest(a, 512);
     const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const mxcsr = v.getUint32(24, true);
     if (mxcsr & ~MXCSR_MASK) throw new X87Fault(11, 'fxrstor with reserved MXCSR bits set');
