@@ -160,14 +160,13 @@ export class Engine implements GuestCpu {
   setXmm(n: number, bytes: Uint8Array): void { this.uc.regWrite128(NC.UC_ARM64_REG_Q0 + n, bytes); }
   /** MXCSR as stmxcsr gives it (the state block keeps it XORed with 0x1f80). */
   mxcsr(): number { return (Number(this.stateWord(STATE.mxcsr) & 0xffffffffn) ^ 0x1f80) >>> 0; }
-  /** Sets MXCSR as fxrstor does; FPCR's rounding mode is not updated (only ldmxcsr does that). */
+  /**
+   * Sets MXCSR (fxrstor, sigreturn, the interpreter), RC included: into FPCR.RMode, which the
+   * translated SSE code rounds by (x86 00 nearest, 01 down, 10 up, 11 zero; AArch64 swaps the bits).
+   */
   setMxcsr(v: number): void {
     const old = this.stateWord(STATE.mxcsr);
     this.setStateWord(STATE.mxcsr, (old & ~0xffffffffn) | BigInt((v ^ 0x1f80) >>> 0));
-  }
-  /** Sets MXCSR as ldmxcsr does: also RC into FPCR.RMode (x86 00 nearest, 01 down, 10 up, 11 zero; AArch64 swaps the bits). */
-  loadMxcsr(v: number): void {
-    this.setMxcsr(v);
     const rc = BigInt((v >> 13) & 3);
     const rmode = ((rc & 1n) << 1n) | (rc >> 1n);
     const fpcr = this.uc.regRead(NC.UC_ARM64_REG_FPCR);

@@ -36,7 +36,7 @@ function runOne(e: Engine, c: SnippetCase): SnippetResult {
   e.setRflags(c.initial.rflags);
   c.initial.xmm.forEach((v, n) => e.setXmm(n, v));
   e.x87.reset(); // as the native runner: fninit with every register +0
-  e.loadMxcsr(INITIAL_MXCSR);
+  e.setMxcsr(INITIAL_MXCSR);
   const result = e.run(code, code + BigInt(c.code.length));
   const state: X86State = {
     gpr: Array.from({ length: 16 }, (_, n) => e.gpr(n)),

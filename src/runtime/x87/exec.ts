@@ -3,10 +3,10 @@
 // memory operand's address comes from Capstone. Every exception is handled as if masked; an unmasked
 // one only sets ES and B in the status word (no #MF/SIGFPE is delivered, and the unmasked responses,
 // e.g. the exponent-wrapped overflow result, are not produced).
-// The transcendental instructions (transcendental.ts) are correctly rounded, where the CPU is off
-// by one ulp in a few % of cases and reduces trigonometric arguments with a 66-bit pi (Ferry's
-// reduction is exact). Not implemented (SIGILL with an 'unsupported instruction' message): fbld/fbstp. fxsave stores FIP/FDP/FOP as 0 (as AMD CPUs do with no exception pending) and
-// MXCSR_MASK 0xffff; fxrstor loads MXCSR into the state block but does not move its RC into FPCR.
+// The transcendental instructions (transcendental.ts) reduce trigonometric arguments with the CPU's
+// 66-bit pi and round the exact values once; the CPU rounds its own approximations, so it differs
+// by one ulp (or in C1) near rounding boundaries. Not implemented (SIGILL with an 'unsupported instruction' message): fbld/fbstp. fxsave stores FIP/FDP/FOP as 0 (as AMD CPUs do with no exception pending) and
+// MXCSR_MASK 0xffff (the CPU Ferry presents has no misaligned-SSE mode).
 import type { X86Insn, X86Operand } from '../../capstone/capstone';
 import * as sf from './softfloat';
 import { fromLittleEndian, toLittleEndian } from '../little-endian';

@@ -1,19 +1,17 @@
-// The x87 transcendental instructions (fsin, fcos, fsincos, fptan, fpatan, f2xm1, fyl2x, fyl2xp1),
-// correctly rounded: each value is computed in BigInt fixed point with F = 384 fraction bits (the
-// argument reduction of the trigonometric ones with a 504-bit pi, so it is exact for every operand
-// below 2^63) and rounded once by roundPack with a sticky bit (every such result is irrational, so
-// it never lies on a rounding boundary; the rational cases, zeros, powers of two and integers, are
-// handled exactly). Tiny arguments, where the result is the argument plus or minus a quantity far
-// below any rounding boundary, are handled directly.
+// The x87 transcendental instructions (fsin, fcos, fsincos, fptan, fpatan, f2xm1, fyl2x, fyl2xp1):
+// each value is computed in BigInt fixed point with F = 384 fraction bits and rounded once by
+// roundPack with a sticky bit (every such result is irrational, so it never lies on a rounding
+// boundary; the rational cases, zeros, powers of two and integers, are handled exactly). The
+// trigonometric ones reduce their argument as the CPU does, by multiples of its 66-bit pi/2 (measured
+// on this AMD, as Intel documents for its CPUs), exactly; their results are then the correctly
+// rounded values of the functions at that reduced argument. Tiny arguments, where the result is the
+// argument plus or minus a quantity far below any rounding boundary, are handled directly.
 import * as sf from './softfloat';
 import { F80, FpEnv, Format } from './softfloat';
 
 const F = 384;
 const FB = BigInt(F);
 const ONE = 1n << FB;
-/** Extra bits of the reduction (pi with F + REDUCE bits). */
-const REDUCE = 120;
-const FR = BigInt(F + REDUCE);
 
 /** atan(1/n) * 2^bits, or atanh(1/n) * 2^bits: the same series, with alternating signs for atan. */
 function inverseSeries(n: bigint, bits: bigint, alternating: boolean): bigint {
@@ -32,11 +30,15 @@ const atanInv = (n: bigint, bits: bigint): bigint => inverseSeries(n, bits, true
 const atanhInv = (n: bigint, bits: bigint): bigint => inverseSeries(n, bits, false);
 
 const GUARD = 32n;
-const PI_R = (16n * atanInv(5n, FR + GUARD) - 4n * atanInv(239n, FR + GUARD)) >> GUARD; // pi * 2^(F+REDUCE)
-const PIO2_R = PI_R >> 1n;
-const PIO4_R = PI_R >> 2n;
-const PI_F = PI_R >> BigInt(REDUCE);
+const PI_F = (16n * atanInv(5n, FB + GUARD) - 4n * atanInv(239n, FB + GUARD)) >> GUARD; // pi * 2^F
 const PIO2_F = PI_F >> 1n;
+/**
+ * The pi of the CPU's trigonometric argument reduction: pi rounded to 66 bits, 0xc90fdaa22168c234c * 2^-66
+ * (its 68 bits end in two zeros). Halved and quartered it is still exact in F-bit fixed point.
+ */
+const REDUCTION_PI = 0xc90fdaa22168c234cn;
+const REDUCTION_PIO2 = REDUCTION_PI << BigInt(F - 67);
+const REDUCTION_PIO4 = REDUCTION_PI << BigInt(F - 68);
 const LN2_F = (2n * atanhInv(3n, FB + GUARD)) >> GUARD;
 const SQRT2_F = isqrt(2n << (2n * FB));
 
@@ -100,13 +102,24 @@ function expm1RatioF(y: bigint): bigint {
 }
 
 const normExp = (x: F80): number => { const { m, e } = sf.exact(x); return e + sf.bitLength(m) - 1; };
-/** A value known only approximately: sign * (m + something in (0,1)) * 2^e. */
+
+/** Rounds a computed result, sign * (m + something in (0,1)) * 2^e with m > 0, by the environment. */
+export type InexactRounding = (sign: number, m: bigint, e: number, fmt: Format, env: FpEnv) => F80;
+export const correctRounding: InexactRounding = (sign, m, e, fmt, env) => sf.roundPack(sign, m, e, true, fmt, env);
+let roundInexact = correctRounding;
+/**
+ * The instruction tests model the CPU here: it rounds its own approximation of each result, which
+ * lies within a small fraction of an ulp of the value Ferry rounds.
+ */
+export function setInexactRounding(f: InexactRounding): void { roundInexact = f; }
+
+/** A computed value known only approximately: sign * (m + something in (0,1)) * 2^e. */
 const approx = (sign: number, m: bigint, e: number, env: FpEnv, fmt: Format): F80 => {
   if (m < 0n) { m = -m; sign ^= 1; }
-  return sf.roundPack(sign, m, e, true, fmt, env);
+  return roundInexact(sign, m, e, fmt, env);
 };
-/** A fixed-point magnitude constant (pi, pi/2...) with a sign. */
-const constant = (sign: number, v: bigint, env: FpEnv, fmt: Format): F80 => approx(sign, v, -F, env, fmt);
+/** A fixed-point magnitude constant (pi, pi/2...) with a sign: the CPU's constants are correctly rounded. */
+const constant = (sign: number, v: bigint, env: FpEnv, fmt: Format): F80 => correctRounding(sign, v, -F, fmt, env);
 
 // ---- trigonometric ------------------------------------------------------------------------------
 export type TrigOp = 'sin' | 'cos' | 'tan' | 'sincos';
@@ -128,22 +141,23 @@ export function trig(x: F80, op: TrigOp, env: FpEnv, fmt: Format): F80[] | undef
   sf.denormals(env, x);
   const { m, e } = sf.exact(x);
   const ops: Array<'sin' | 'cos' | 'tan'> = op === 'sincos' ? ['sin', 'cos'] : [op];
+  // fsincos's C1 reports the sine's rounding (measured), so the cosine is rounded first.
+  const roundEach = (f: (o: 'sin' | 'cos' | 'tan') => F80): F80[] => ops.slice().reverse().map(f).reverse();
   if (E < -100) {
     // sin x = x - tiny, tan x = x + tiny, cos x = 1 - tiny.
-    return ops.map((o) => {
-      if (o === 'sin') return sf.roundPack(x.sign, (m << 70n) - 1n, e - 70, true, fmt, env);
-      if (o === 'tan') return sf.roundPack(x.sign, m << 70n, e - 70, true, fmt, env);
-      return sf.roundPack(0, (1n << 140n) - 1n, -140, true, fmt, env);
+    return roundEach((o) => {
+      if (o === 'sin') return approx(x.sign, (m << 70n) - 1n, e - 70, env, fmt);
+      if (o === 'tan') return approx(x.sign, m << 70n, e - 70, env, fmt);
+      return approx(0, (1n << 140n) - 1n, -140, env, fmt);
     });
   }
-  // Exact reduction: X = |x| * 2^(F+REDUCE) exactly; r = X - q * pi/2.
-  const X = m << BigInt(e + F + REDUCE);
+  // The CPU's reduction, exactly: X = |x| * 2^F (e + F >= 0 here); r = X - q * pi66/2, |r| >= 2^-65.
+  const X = m << BigInt(e + F);
   let q = 0n, r = X;
-  if (X > PIO4_R) { q = (X + PIO4_R) / PIO2_R; r = X - q * PIO2_R; }
-  const rF = r >> BigInt(REDUCE);
-  const { s: sr, c: cr } = sinCosF(rF);
+  if (X > REDUCTION_PIO4) { q = (X + REDUCTION_PIO4) / REDUCTION_PIO2; r = X - q * REDUCTION_PIO2; }
+  const { s: sr, c: cr } = sinCosF(r);
   const quad = Number(q & 3n);
-  return ops.map((o) => {
+  return roundEach((o) => {
     let v: bigint, sign = 0;
     if (o === 'sin') {
       v = quad === 0 ? sr : quad === 1 ? cr : quad === 2 ? -sr : -cr;
@@ -187,20 +201,20 @@ export function atan2(y: F80, x: F80, env: FpEnv, fmt: Format): F80 {
         const num = a.m << BigInt(K);
         const qm = num / b.m;
         const exactQ = num % b.m === 0n;
-        return sf.roundPack(sign, exactQ ? qm - 1n : qm, a.e - b.e - K, true, fmt, env);
+        return approx(sign, exactQ ? qm - 1n : qm, a.e - b.e - K, env, fmt);
       }
       const sh = F + a.e - b.e;
       const qF = sh >= 0 ? (a.m << BigInt(sh)) / b.m : 0n;
-      return constant(sign, PI_F - qF, env, fmt);
+      return approx(sign, PI_F - qF, -F, env, fmt);
     }
     const qF = (a.m << BigInt(F + a.e - b.e)) / b.m;
     const t = atanF(qF);
-    return constant(sign, x.sign ? PI_F - t : t, env, fmt);
+    return approx(sign, x.sign ? PI_F - t : t, -F, env, fmt);
   }
   const sh = F + b.e - a.e;
   const qF = sh >= 0 ? (b.m << BigInt(sh)) / a.m : 0n;
   const t = atanF(qF);
-  return constant(sign, x.sign ? PIO2_F + t : PIO2_F - t, env, fmt);
+  return approx(sign, x.sign ? PIO2_F + t : PIO2_F - t, -F, env, fmt);
 }
 
 // ---- f2xm1 -------------------------------------------------------------------------------------
@@ -215,13 +229,12 @@ export function f2xm1(x: F80, env: FpEnv, fmt: Format): F80 {
   const { m, e } = sf.exact(x);
   const E = normExp(x);
   if (E >= 0) {
-    // +-1 exactly: 1 and -0.5 (reported inexact, 1 as rounded up). Out of the domain (|x| > 1) the
-    // CPU leaves the operand as it is and reports PE.
+    // +-1 exactly: the CPU's 2^1 - 1 is an approximation just below 1, rounded by RC (1 - ulp
+    // toward zero or down, 1 rounded up otherwise); -1 gives -0.5, reported inexact. Out of the
+    // domain (|x| > 1) the CPU leaves the operand as it is and reports PE.
+    if (E === 0 && m === 1n << BigInt(-e) && x.sign === 0) return approx(0, (1n << 70n) - 1n, -70, env, fmt);
     env.flags |= sf.PE;
-    if (E === 0 && m === 1n << BigInt(-e)) {
-      if (x.sign === 0) { env.roundedUp = true; return sf.ONE; }
-      return { sign: 1, exp: 16382, sig: 1n << 63n };
-    }
+    if (E === 0 && m === 1n << BigInt(-e)) return { sign: 1, exp: 16382, sig: 1n << 63n };
     return x;
   }
   // |x| < 1: 2^x - 1 = y * (e^y - 1)/y with y = x ln 2 (relative precision for tiny x).
