@@ -1,7 +1,6 @@
 // File syscalls end to end: the freestanding probe (test/programs/fsprobe.c) runs natively and under
 // Ferry, each in a fresh directory, and must print the same lines; inside a guest root the native
 // oracle is the same probe under chroot(8). Then /proc/self files through the handlers.
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -78,13 +77,13 @@ describe.each(LINK_MODES)('fsprobe (%s)', (mode) => {
     test('matches the same probe under a native chroot', () => {
       // The guest's environment has no PATH, so the command is found here.
       const chrootBin = ['/usr/sbin/chroot', '/sbin/chroot', '/usr/bin/chroot'].find((f) => fs.existsSync(f)) ?? 'chroot';
-      const chroot = spawnSync(chrootBin, [root, '/bin/fsprobe', workDir('native'), 'noproc'], { env: ENV });
+      const native = runNative(chrootBin, [root, '/bin/fsprobe', workDir('native'), 'noproc'], ENV);
       // Without the oracle there is nothing to compare with: that is a failure, not a pass.
-      if (chroot.error || chroot.status !== 0) {
+      if (native.failure || native.status !== 0) {
+        const stderr = native.stderr.toString().trim();
         throw new Error(`the native oracle, ${chrootBin} ${root} /bin/fsprobe, did not run (chroot(2) needs root): ` +
-          `${chroot.error?.message ?? `status ${chroot.status}`} ${String(chroot.stderr).trim()}`);
+          `${native.failure ?? `status ${native.status}`}${stderr ? `: ${stderr}` : ''}`);
       }
-      const native: RunResult = { stdout: chroot.stdout, stderr: chroot.stderr, status: chroot.status };
       expect(native.stdout.toString()).toContain('stat subl/deep = 0');
       const ferry = runFerry(['--root', root, '/bin/fsprobe', workDir('ferry'), 'noproc']);
       const [expected, actual] = comparableRuns(native, ferry);
