@@ -75,13 +75,8 @@ const CASES: ProgramCase[] = [
   { program: 'divzero', label: 'divide by zero', nativeStatus: 136, nativeStdoutIncludes: 'about to divide\n' },
   { program: 'divzero', label: 'INT64_MIN / -1', args: ['overflow'], nativeStatus: 136, nativeStdoutIncludes: 'about to divide\n' },
   { program: 'ud2', label: 'ud2', nativeStatus: 132, nativeStdoutIncludes: 'before ud2\n' },
-  { program: 'protect', label: 'page permissions: stos', args: ['stos'], nativeStatus: 139, nativeStdoutIncludes: 'before\n' },
-  { program: 'protect', label: 'page permissions: movs-to', args: ['movs-to'], nativeStatus: 139, nativeStdoutIncludes: 'before\n' },
-  { program: 'protect', label: 'page permissions: movs-from', args: ['movs-from'], nativeStatus: 139, nativeStdoutIncludes: 'before\n' },
-  { program: 'protect', label: 'page permissions: lods', args: ['lods'], nativeStatus: 139, nativeStdoutIncludes: 'before\n' },
-  { program: 'protect', label: 'page permissions: x87', args: ['x87'], nativeStatus: 139, nativeStdoutIncludes: 'before\n' },
-  { program: 'protect', label: 'page permissions: cmpxchg16b', args: ['cmpxchg16b'], nativeStatus: 139, nativeStdoutIncludes: 'before\n' },
-  { program: 'protect', label: 'page permissions: mmx', args: ['mmx'], nativeStatus: 139, nativeStdoutIncludes: 'before\n' },
+  ...['stos', 'movs-to', 'movs-from', 'lods', 'x87', 'cmpxchg16b', 'mmx'].map((mode) => (
+    { program: 'protect', label: `page permissions: ${mode}`, args: [mode], nativeStatus: 139, nativeStdoutIncludes: 'before\n' })),
 ];
 
 // A hanging emulator would otherwise cost the per-run timeout on every case.
