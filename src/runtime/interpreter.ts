@@ -269,8 +269,10 @@ export class Interpreter {
     // A fault stops the instruction after the elements already done, as on the CPU: the registers
     // show that progress, and RIP stays on the instruction so a handler can resume it.
     try {
-      if (rep && (kind === 'movs' || kind === 'stos') && !down) {
-        for (let done = -1n; done !== 0n && progress.count > 0n;) advance(done = this.bulkForward(kind, size, srcBase, progress, acc));
+      while (rep && (kind === 'movs' || kind === 'stos') && !down && progress.count > 0n) {
+        const done = this.bulkForward(kind, size, srcBase, progress, acc);
+        if (done === 0n) break;
+        advance(done);
       }
       while (progress.count > 0n) {
         let stop = false;

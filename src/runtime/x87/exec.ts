@@ -63,9 +63,6 @@ const CONSTANTS: Record<string, { m: bigint; e: number }> = {
   ln2: { m: 0xb17217f7d1cf79abc9e3b39803f2f6afn, e: -1 - 127 },
 };
 
-const le = fromLittleEndian;
-const toLe = (v: bigint, n: number): Uint8Array => toLittleEndian(v, n);
-
 const PREFIXES = new Set([0x66, 0x67, 0xf2, 0xf3, 0xf0, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65]);
 
 export function executeX87(cpu: X87Cpu, insn: X86Insn, address: (o: X86Operand & { type: 'mem' }) => bigint): void {
@@ -99,7 +96,7 @@ class X87Exec {
     if (!m) throw new Error(`x87: ${this.insn.name} has no memory operand`);
     return this.address(m);
   }
-  private load(n: number): bigint { return le(this.cpu.readGuest(this.addr(), n)); }
+  private load(n: number): bigint { return fromLittleEndian(this.cpu.readGuest(this.addr(), n)); }
   private storeBytes(bytes: Uint8Array): void { this.cpu.writeGuest(this.addr(), bytes); }
 
   // ---- stack ----
@@ -187,7 +184,7 @@ class X87Exec {
           case 4: return this.fldenv();
           case 5: this.st.cw = (Number(this.load(2)) & 0x1f3f) | 0x40; return;
           case 6: return this.fnstenv();
-          case 7: this.storeBytes(toLe(BigInt(this.st.cw), 2)); return;
+          case 7: this.storeBytes(toLittleEndian(BigInt(this.st.cw), 2)); return;
         }
         break;
       case 0xdb:
@@ -208,7 +205,7 @@ class X87Exec {
           case 3: return this.fstReal(8, true);
           case 4: return this.frstor();
           case 6: return this.fnsave();
-          case 7: this.storeBytes(toLe(BigInt(this.st.statusWord()), 2)); return;
+          case 7: this.storeBytes(toLittleEndian(BigInt(this.st.statusWord()), 2)); return;
         }
         break;
       case 0xdf:
@@ -258,7 +255,7 @@ class X87Exec {
     let bits: bigint;
     if (!x) bits = n === 4 ? 0xffc00000n : 0xfff8000000000000n;
     else bits = sf.toIeee(x, n === 4 ? sf.FMT32 : sf.FMT64, this.env);
-    this.storeBytes(toLe(bits, n));
+    this.storeBytes(toLittleEndian(bits, n));
     this.commit();
     if (popAfter) this.pop();
   }
@@ -275,7 +272,7 @@ class X87Exec {
     let v: bigint;
     if (!x) v = 1n << BigInt(bits - 1);
     else v = sf.toInt(x, bits, this.env, truncate);
-    this.storeBytes(toLe(v, n));
+    this.storeBytes(toLittleEndian(v, n));
     this.commit();
     if (popAfter) this.pop();
   }

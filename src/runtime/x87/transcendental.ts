@@ -232,9 +232,10 @@ export function f2xm1(x: F80, env: FpEnv, fmt: Format): F80 {
     // +-1 exactly: the CPU's 2^1 - 1 is an approximation just below 1, rounded by RC (1 - ulp
     // toward zero or down, 1 rounded up otherwise); -1 gives -0.5, reported inexact. Out of the
     // domain (|x| > 1) the CPU leaves the operand as it is and reports PE.
-    if (E === 0 && m === 1n << BigInt(-e) && x.sign === 0) return approx(0, (1n << 70n) - 1n, -70, env, fmt);
+    const one = E === 0 && m === 1n << BigInt(-e);
+    if (one && x.sign === 0) return approx(0, (1n << 70n) - 1n, -70, env, fmt);
     env.flags |= sf.PE;
-    if (E === 0 && m === 1n << BigInt(-e)) return { sign: 1, exp: 16382, sig: 1n << 63n };
+    if (one) return { sign: 1, exp: 16382, sig: 1n << 63n };
     return x;
   }
   // |x| < 1: 2^x - 1 = y * (e^y - 1)/y with y = x ln 2 (relative precision for tiny x).
