@@ -13,14 +13,21 @@ function findRepoRoot(start: string): string {
 export const REPO_ROOT = findRepoRoot(__dirname);
 export const FERRY_BIN = path.join(REPO_ROOT, 'bin', 'ferry');
 
-/** The executable and leading arguments that run `ferry run ...`. */
-export function ferryCommand(): { file: string; prefix: string[] } {
+/** Another checkout's bin/ferry (`--baseline DIR`): an older build to compare with in the same run. */
+export function baselineBin(dir: string): string {
+  const bin = path.join(path.resolve(dir), 'bin', 'ferry');
+  if (!fs.existsSync(bin)) throw new Error(`--baseline ${dir}: no bin/ferry there`);
+  return bin;
+}
+
+/** The executable and leading arguments that run `ferry run ...` (this checkout's, or `bin`). */
+export function ferryCommand(bin = FERRY_BIN): { file: string; prefix: string[] } {
   let line = '';
   try {
-    line = fs.readFileSync(FERRY_BIN, 'utf8').split('\n', 1)[0];
+    line = fs.readFileSync(bin, 'utf8').split('\n', 1)[0];
   } catch {
     // Missing: the spawn reports it and the column shows FAIL.
   }
   return line.startsWith('#!') && /\bnode\b/.test(line)
-    ? { file: process.execPath, prefix: [FERRY_BIN, 'run'] } : { file: FERRY_BIN, prefix: ['run'] };
+    ? { file: process.execPath, prefix: [bin, 'run'] } : { file: bin, prefix: ['run'] };
 }

@@ -3,10 +3,10 @@
 // qemu-x86_64 when installed (Debian qemu-user; "n/a" otherwise). Prints a table with ratios. Every
 // run's stdout, stderr and exit status must equal native's: any difference exits 1 after the table.
 //
-//   npm run build && node dist/bench/real-programs.js [--quick] [--repeat N] [--timeout-ms MS] [WORKLOAD...]
+//   npm run build && node dist/bench/real-programs.js [--quick] [--repeat N] [--timeout-ms MS] [--baseline CHECKOUT] [WORKLOAD...]
 import * as fs from 'fs';
 import * as path from 'path';
-import { ferryCommand, REPO_ROOT } from './ferry-command';
+import { baselineBin, ferryCommand, REPO_ROOT } from './ferry-command';
 import { describeCell, measure, printTable, problemLines, reportProblems, rowName, showCell, type Cell, type Command } from './compare-runs';
 
 const BENCH_FILE = path.join(REPO_ROOT, 'build', 'corpus', 'bench-32MiB.txt');
@@ -62,17 +62,22 @@ function findOnPath(name: string): string | undefined {
   return undefined;
 }
 
+function ferryRun(w: Workload, bin?: string): Command {
+  const f = ferryCommand(bin);
+  return { file: f.file, args: [...f.prefix, w.program, ...w.args] };
+}
+
 const QEMU = findOnPath('qemu-x86_64');
 const QEMU_MISSING = 'qemu-x86_64 is not installed (Debian package qemu-user)';
 const RUNNERS: Runner[] = [
   { column: 'native', command: (w) => ({ file: w.program, args: w.args }) },
-  { column: 'Ferry', command: (w) => { const f = ferryCommand(); return { file: f.file, args: [...f.prefix, w.program, ...w.args] }; } },
+  { column: 'Ferry', command: (w) => ferryRun(w) },
   { column: 'qemu-x86_64', command: (w) => (QEMU ? { file: QEMU, args: [w.program, ...w.args] } : undefined) },
 ];
 
-interface Options { repeat: number; timeoutMs: number; only: string[]; quick: boolean }
+interface Options { repeat: number; timeoutMs: number; only: string[]; quick: boolean; baseline?: string }
 
-const USAGE = 'usage: node dist/bench/real-programs.js [--quick] [--repeat N] [--timeout-ms MS] [WORKLOAD...]\n' +
+const USAGE = 'usage: node dist/bench/real-programs.js [--quick] [--repeat N] [--timeout-ms MS] [--baseline CHECKOUT] [WORKLOAD...]\n' +
   `workloads (substring match): ${WORKLOADS.map((w) => w.name).join(', ')}\n` +
   `--quick: only ${WORKLOADS.filter((w) => w.quick).map((w) => w.name).join(', ')}\n`;
 
@@ -83,6 +88,7 @@ function parseOptions(argv: string[]): Options {
     if (arg === '--repeat') options.repeat = Math.max(1, Number(argv[++i]));
     else if (arg === '--timeout-ms') options.timeoutMs = Number(argv[++i]);
     else if (arg === '--quick') options.quick = true;
+    else if (arg === '--baseline') options.baseline = argv[++i];
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(USAGE);
       process.exit(0);
@@ -104,6 +110,10 @@ function ensureBenchFile(): void {
 
 export function main(argv: string[] = process.argv.slice(2)): number {
   const options = parseOptions(argv);
+  if (options.baseline) {
+    const bin = baselineBin(options.baseline);
+    RUNNERS.push({ column: 'Ferry before', command: (w) => ferryRun(w, bin) });
+  }
   ensureBenchFile();
   const workloads = WORKLOADS.filter((w) => (!options.quick || w.quick) && (options.only.length === 0 || options.only.some((o) => w.name.includes(o))));
   if (workloads.length === 0) throw new Error(`no workload matches ${options.only.join(' ')}`);
@@ -122,10 +132,12 @@ export function main(argv: string[] = process.argv.slice(2)): number {
       process.stderr.write(`bench: ${w.name} ${runner.column}: ${describeCell(cell)}\n`);
     }
     problems.push(...problemLines(w.name, RUNNERS.map((r) => r.column), cells));
-    rows.push([rowName(w.name, cells), ...cells.map(showCell), ratio(cells[1], cells[0]), ratio(cells[2], cells[0]), ratio(cells[1], cells[2])]);
+    rows.push([rowName(w.name, cells), ...cells.map(showCell), ratio(cells[1], cells[0]), ratio(cells[2], cells[0]), ratio(cells[1], cells[2]),
+      ...(options.baseline ? [ratio(cells[1], cells[3])] : [])]);
   }
   process.stdout.write('\n');
-  printTable(['workload', 'native ms', 'Ferry ms', 'qemu ms', 'Ferry/native', 'qemu/native', 'Ferry/qemu'], rows);
+  printTable(['workload', ...RUNNERS.map((r) => `${r.column === 'qemu-x86_64' ? 'qemu' : r.column} ms`), 'Ferry/native', 'qemu/native', 'Ferry/qemu',
+    ...(options.baseline ? ['Ferry/before'] : [])], rows);
   return reportProblems(problems, QEMU ? [] : [`qemu ms: n/a: ${QEMU_MISSING}`]);
 }
 

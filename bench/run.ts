@@ -2,7 +2,7 @@
 // ARM64 CPU, and as the x86-64 build on Unicorn's x86 CPU; prints a table with ratios and geometric
 // means. Every run's stdout, stderr and exit status must equal native's: any difference exits 1.
 import * as path from 'path';
-import { ferryCommand, REPO_ROOT } from './ferry-command';
+import { baselineBin, ferryCommand, REPO_ROOT } from './ferry-command';
 import { buildKernels, type KernelBuild } from './build-kernels';
 import { describeCell, measure, printTable, problemLines, reportProblems, rowName, showCell, type Cell, type Command, type RunOptions } from './compare-runs';
 
@@ -10,6 +10,8 @@ interface Options {
   kernels: string[];
   repeat: number;
   timeoutMs: number;
+  /** Another checkout whose Ferry runs too, as the last column (the build before a change). */
+  baseline?: string;
 }
 
 interface Runner {
@@ -17,8 +19,8 @@ interface Runner {
   command(kernel: KernelBuild): Command;
 }
 
-function ferryRun(target: string): Command {
-  const { file, prefix } = ferryCommand();
+function ferryRun(target: string, bin?: string): Command {
+  const { file, prefix } = ferryCommand(bin);
   return { file, args: [...prefix, target] };
 }
 
@@ -34,7 +36,7 @@ const EMULATED: Runner[] = [
     command: (k) => ({ file: process.execPath, args: [path.join(__dirname, 'x86-unicorn-runner.js'), k.x86] }),
   },
 ];
-const RUNNERS = [NATIVE, ...EMULATED];
+let RUNNERS = [NATIVE, ...EMULATED];
 
 function parseOptions(argv: string[]): Options {
   const options: Options = { kernels: [], repeat: 1, timeoutMs: 180_000 };
@@ -42,8 +44,9 @@ function parseOptions(argv: string[]): Options {
     const arg = argv[i];
     if (arg === '--repeat') options.repeat = Math.max(1, Number(argv[++i]));
     else if (arg === '--timeout-ms') options.timeoutMs = Number(argv[++i]);
+    else if (arg === '--baseline') options.baseline = argv[++i];
     else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: node dist/bench/run.js [--repeat N] [--timeout-ms MS] [KERNEL...]\n');
+      process.stdout.write('usage: node dist/bench/run.js [--repeat N] [--timeout-ms MS] [--baseline CHECKOUT] [KERNEL...]\n');
       process.exit(0);
     } else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}`);
     else options.kernels.push(arg);
@@ -63,6 +66,12 @@ function geometricMean(values: (number | undefined)[]): string {
 
 function main(): number {
   const options = parseOptions(process.argv.slice(2));
+  if (options.baseline) {
+    const bin = baselineBin(options.baseline);
+    EMULATED.push({ column: 'Ferry before', command: (k) => ferryRun(k.x86, bin) });
+    RUNNERS = [NATIVE, ...EMULATED];
+  }
+  const before = options.baseline ? 4 : -1;
   const kernels = buildKernels(REPO_ROOT, options.kernels);
   const runOptions: RunOptions = { repeat: options.repeat, timeoutMs: options.timeoutMs, maxBuffer: 16 << 20 };
   const results: { name: string; cells: Cell[] }[] = [];
@@ -82,15 +91,17 @@ function main(): number {
     results.push({ name: kernel.name, cells });
   }
 
-  const header = ['kernel', ...RUNNERS.map((r) => `${r.column} ms`), 'Ferry/aarch64', 'Ferry/x86-unicorn'];
+  const header = ['kernel', ...RUNNERS.map((r) => `${r.column} ms`), 'Ferry/aarch64', 'Ferry/x86-unicorn', ...(before > 0 ? ['Ferry/before'] : [])];
   const body = results.map(({ name, cells }) =>
-    [rowName(name, cells), ...cells.map(showCell), showRatio(ratio(cells[1], cells[2])), showRatio(ratio(cells[1], cells[3]))]);
+    [rowName(name, cells), ...cells.map(showCell), showRatio(ratio(cells[1], cells[2])), showRatio(ratio(cells[1], cells[3])),
+      ...(before > 0 ? [showRatio(ratio(cells[1], cells[before]))] : [])]);
   const column = (i: number): (number | undefined)[] => results.map((r) => { const c = r.cells[i]; return c.kind === 'ok' ? c.ms : undefined; });
   const geomean = [
     'geometric mean',
     ...RUNNERS.map((_, i) => geometricMean(column(i))),
     geometricMean(results.map((r) => ratio(r.cells[1], r.cells[2]))),
     geometricMean(results.map((r) => ratio(r.cells[1], r.cells[3]))),
+    ...(before > 0 ? [geometricMean(results.map((r) => ratio(r.cells[1], r.cells[before])))] : []),
   ];
   process.stdout.write('\n');
   printTable(header, body, [geomean]);

@@ -24,7 +24,11 @@ int main(void) {
   K(UC_CPU_ARM64_MAX);
   K(UC_ARM64_REG_X0); K(UC_ARM64_REG_X28); K(UC_ARM64_REG_X29); K(UC_ARM64_REG_X30);
   K(UC_ARM64_REG_SP); K(UC_ARM64_REG_PC); K(UC_ARM64_REG_NZCV); K(UC_ARM64_REG_Q0); K(UC_ARM64_REG_Q31);
-  K(UC_ARM64_REG_FPCR); K(UC_ARM64_REG_FPSR); K(UC_ARM64_REG_TPIDR_EL0);
+  K(UC_ARM64_REG_FPCR); K(UC_ARM64_REG_FPSR); K(UC_ARM64_REG_TPIDR_EL0); K(UC_ARM64_REG_CP_REG);
+  SZ(uc_arm64_cp_reg, "sizeof_uc_arm64_cp_reg"); OFF(uc_arm64_cp_reg, crn, "uc_arm64_cp_reg_crn");
+  OFF(uc_arm64_cp_reg, crm, "uc_arm64_cp_reg_crm"); OFF(uc_arm64_cp_reg, op0, "uc_arm64_cp_reg_op0");
+  OFF(uc_arm64_cp_reg, op1, "uc_arm64_cp_reg_op1"); OFF(uc_arm64_cp_reg, op2, "uc_arm64_cp_reg_op2");
+  OFF(uc_arm64_cp_reg, val, "uc_arm64_cp_reg_val");
   K(UC_X86_REG_RAX); K(UC_X86_REG_RBX); K(UC_X86_REG_RCX); K(UC_X86_REG_RDX); K(UC_X86_REG_RSI);
   K(UC_X86_REG_RDI); K(UC_X86_REG_RBP); K(UC_X86_REG_RSP); K(UC_X86_REG_R8); K(UC_X86_REG_R9);
   K(UC_X86_REG_R10); K(UC_X86_REG_R11); K(UC_X86_REG_R12); K(UC_X86_REG_R13); K(UC_X86_REG_R14);

@@ -281,7 +281,7 @@ export class AddressSpace {
       }
       cursor = vma.end;
     }
-    this.mergeAll();
+    this.mergeAround(addr, end);
     return result;
   }
 
@@ -584,17 +584,22 @@ export class AddressSpace {
 
   private insert(vma: Vma): void {
     this.list.splice(this.indexAfter(vma.start), 0, vma);
-    this.mergeAll();
+    this.mergeAround(vma.start, vma.end);
   }
 
-  private mergeAll(): void {
+  /** Merges the mappings in [start, end) with each other and with the neighbours on either side. */
+  private mergeAround(start: bigint, end: bigint): void {
+    const first = Math.max(0, this.indexAfter(start) - 1);
+    let last = this.indexAfter(end);
+    if (last < this.list.length) last++;
     const merged: Vma[] = [];
-    for (const vma of this.list) {
+    for (let i = first; i < last; i++) {
+      const vma = this.list[i];
       const prev = merged[merged.length - 1];
       if (prev && canMerge(prev, vma)) merged[merged.length - 1] = { ...prev, end: vma.end };
       else merged.push(vma);
     }
-    this.list = merged;
+    this.list.splice(first, last - first, ...merged);
   }
 }
 

@@ -3,7 +3,7 @@
 import { CompiledBlock, RuntimeSymbol } from '../backend/arm64/codegen';
 import * as A from '../backend/arm64/encoder';
 import { Unicorn } from '../unicorn/unicorn';
-import { CODE_CACHE, CODE_CACHE_SIZE, LOOKUP_BITS, LOOKUP_ENTRIES, LOOKUP_SPARE, LOOKUP_TABLE, TOMBSTONE } from './layout';
+import { CODE_CACHE, CODE_CACHE_SIZE, LOOKUP_BITS, LOOKUP_ENTRIES, LOOKUP_SPARE, LOOKUP_TABLE, TOMBSTONE, runtimePhysical } from './layout';
 import { PAGE_SIZE } from '../memory/guest-memory';
 
 export interface HostBlock {
@@ -59,7 +59,7 @@ export class CodeCache {
       }
       // 'guest' relocations need nothing while guest addresses are absolute (no cache file yet).
     }
-    this.uc.memWrite(host, new Uint8Array(words.buffer, words.byteOffset, size));
+    this.uc.memWrite(runtimePhysical(host), new Uint8Array(words.buffer, words.byteOffset, size));
     this.uc.removeCache(host, host + BigInt(size));
     const old = this.byRip.get(compiled.start);
     if (old) this.invalidate(old);
@@ -150,7 +150,7 @@ export class CodeCache {
 
   private patch(at: bigint, word: number): void {
     new DataView(this.word.buffer).setUint32(0, word, true);
-    this.uc.memWrite(at, this.word);
+    this.uc.memWrite(runtimePhysical(at), this.word);
     this.uc.removeCache(at, at + 4n);
   }
 
@@ -180,6 +180,6 @@ export class CodeCache {
   private writeEntry(i: number, key: bigint, host: bigint): void {
     this.entryView.setBigUint64(0, key, true);
     this.entryView.setBigUint64(8, host, true);
-    this.uc.memWrite(LOOKUP_TABLE + BigInt(i * 16), this.entry);
+    this.uc.memWrite(runtimePhysical(LOOKUP_TABLE + BigInt(i * 16)), this.entry);
   }
 }

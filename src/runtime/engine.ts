@@ -6,14 +6,16 @@ import { ExitReason, STATE, X_AF, X_EXIT_RIP, X_PF, X_REASON } from '../backend/
 import { Lifter } from '../frontend/lift';
 import { dumpBlock } from '../ir/dump';
 import { optimize } from '../ir/passes';
-import { GuestFault, PAGE_SIZE, PROT_WRITE } from '../memory/guest-memory';
+import { GuestFault, PAGE_SIZE } from '../memory/guest-memory';
 import { Unicorn } from '../unicorn/unicorn';
 import { NC } from '../util/native-constants';
 import { CodeCache, CodeCacheFull, HostBlock } from './code-cache';
 import { emitRuntimeCode } from './dispatcher';
 import { GuestCpu, Interpreter } from './interpreter';
-import { LOOKUP_SIZE, LOOKUP_TABLE, RUNTIME_CODE, RUNTIME_CODE_SIZE, STATE_ADDR, CODE_CACHE, CODE_CACHE_SIZE } from './layout';
-import { UnicornMemory } from './unicorn-memory';
+import { findAbortLayout, readAbort, type AbortLayout } from './abort-layout';
+import { RAM_PA, RUNTIME_BASE, RUNTIME_CODE, RUNTIME_CODE_SIZE, RUNTIME_PA, RUNTIME_SPAN, STATE_ADDR, runtimePhysical } from './layout';
+import { MmuMemory } from './mmu-memory';
+import { PhysicalMemory } from './physical-memory';
 import { X87State } from './x87/state';
 import { withVsyscallPage } from './vsyscall';
 
@@ -31,7 +33,32 @@ export interface EngineOptions {
   dumpIr?: (text: string) => void;
   /** Code cache size in bytes (smaller only to test flushing). */
   codeCacheBytes?: number;
+  /** Host memory reserved as guest RAM (committed only where the guest touches it). */
+  ramBytes?: number;
 }
+
+/** The default guest RAM reservation: address space only, until touched. */
+export const DEFAULT_RAM_BYTES = 32 * 2 ** 30;
+/** QEMU's exception numbers as the interrupt hook receives them. */
+const EXCP_SWI = 2;
+const EXCP_PREFETCH_ABORT = 3;
+const EXCP_DATA_ABORT = 4;
+/** System registers and instructions by (op0, op1, CRn, CRm, op2). */
+const SYSREG = {
+  SCR_EL3: [3, 6, 1, 1, 0], SCTLR_EL1: [3, 0, 1, 0, 0], TCR_EL1: [3, 0, 2, 0, 2], TTBR0_EL1: [3, 0, 2, 0, 0],
+  MAIR_EL1: [3, 0, 10, 2, 0], TLBI_VMALLE1: [1, 0, 8, 7, 0], TLBI_VAE1: [1, 0, 8, 7, 1],
+} as const;
+/** SCR_EL3.RW: EL1 runs AArch64. */
+const SCR_RW = 0x400n;
+/** Attribute 0: normal memory, write-back cacheable. */
+const MAIR_NORMAL = 0xffn;
+/** T0SZ 16 (48-bit addresses through TTBR0), 4 KiB granule, inner shareable WB walks; TTBR1 walks off; 44-bit PA. */
+const TCR = 0x4b5903510n;
+/** The reset value with M (MMU), C and I (caches) set. */
+const SCTLR = 0xc5183dn;
+/** The FAR/ESR layout of the loaded Unicorn, found once per process. */
+let abortLayout: AbortLayout | undefined;
+
 
 /** What saveRegisters captures; opaque to everyone else. */
 export interface SavedRegisters {
@@ -65,7 +92,7 @@ export class Stats {
 
 export class Engine implements GuestCpu {
   readonly uc: Unicorn;
-  readonly memory: UnicornMemory;
+  readonly memory: MmuMemory;
   readonly stats = new Stats();
   /** The guest's x87 state: every x87 instruction runs in the interpreter against it. */
   readonly x87 = new X87State();
@@ -76,19 +103,23 @@ export class Engine implements GuestCpu {
   private kernel: GuestKernel | undefined;
   private result: RunResult | undefined;
   private hookError: unknown;
-  private pendingFault: { address: bigint; access: string } | undefined;
+  private pendingFault: { address: bigint; access: string; code: 'maperr' | 'accerr' } | undefined;
+  /** While finding the abort layout: the context saved at the probe's fault. */
+  private probeContext: Uint8Array | undefined;
+  private calibrating = false;
   /** Guest RIP at which run() stops (instruction tests); none for programs. */
   private stopAt: bigint | undefined;
 
   constructor(private readonly options: EngineOptions = {}) {
     this.uc = Unicorn.arm64Max();
-    this.memory = new UnicornMemory(this.uc);
-    this.uc.memMap(STATE_ADDR, 0x1000, NC.UC_PROT_READ | NC.UC_PROT_WRITE);
-    this.uc.memMap(RUNTIME_CODE, RUNTIME_CODE_SIZE, NC.UC_PROT_ALL);
-    this.uc.memMap(LOOKUP_TABLE, (LOOKUP_SIZE + 0xfff) & ~0xfff, NC.UC_PROT_READ | NC.UC_PROT_WRITE);
-    this.uc.memMap(CODE_CACHE, CODE_CACHE_SIZE, NC.UC_PROT_ALL);
+    const ram = new PhysicalMemory(Number(RAM_PA), options.ramBytes ?? DEFAULT_RAM_BYTES);
+    this.memory = new MmuMemory(ram, {
+      flushAll: () => this.sysreg(SYSREG.TLBI_VMALLE1, 0n),
+      flushPage: (va) => this.sysreg(SYSREG.TLBI_VAE1, BigInt(va) >> 12n),
+    });
+    this.setUpAddressSpace(ram);
     const rt = emitRuntimeCode();
-    this.uc.memWrite(RUNTIME_CODE, rt.bytes);
+    this.uc.memWrite(runtimePhysical(RUNTIME_CODE), rt.bytes);
     this.runtime = {
       entry: RUNTIME_CODE + BigInt(rt.entry), dispatch: RUNTIME_CODE + BigInt(rt.dispatch),
       link: RUNTIME_CODE + BigInt(rt.link), stop: RUNTIME_CODE + BigInt(rt.stop),
@@ -99,12 +130,62 @@ export class Engine implements GuestCpu {
     this.uc.regWrite(NC.UC_ARM64_REG_X28, STATE_ADDR);
     this.uc.regWrite(NC.UC_ARM64_REG_NZCV, 0x2000_0000n); // CF = 0 in the inverted convention
     this.uc.regWrite(NC.UC_ARM64_REG_X0 + X_PF, 1n);      // PF = 0
-    this.uc.hookIntr(() => this.guard(() => this.onSvc()));
-    const memFaults = NC.UC_HOOK_MEM_READ_UNMAPPED | NC.UC_HOOK_MEM_WRITE_UNMAPPED | NC.UC_HOOK_MEM_FETCH_UNMAPPED |
-      NC.UC_HOOK_MEM_READ_PROT | NC.UC_HOOK_MEM_WRITE_PROT | NC.UC_HOOK_MEM_FETCH_PROT;
-    this.uc.hookMem(memFaults, (type, address, size) => {
-      try { return this.onMemFault(type, address, size); } catch (e) { this.hookError = e; return false; }
-    });
+    this.uc.hookIntr((intno) => this.guard(() => this.onInterrupt(intno)));
+    abortLayout ??= findAbortLayout((address, write) => this.probeFault(address, write));
+  }
+
+  private sysreg([op0, op1, crn, crm, op2]: readonly number[], value: bigint): void {
+    this.uc.writeSystemRegister(op0, op1, crn, crm, op2, value);
+  }
+
+  /**
+   * The CPU as the hardware under the guest: guest RAM is one Unicorn region of host memory, the
+   * runtime another, and the MMU's page tables (Ferry's) say what each virtual page is. Unicorn
+   * 2.0.1 also looks every virtual address up among its regions on a TLB miss, so placeholder
+   * regions that allow everything cover the rest of the 48-bit range.
+   */
+  private setUpAddressSpace(ram: PhysicalMemory): void {
+    const ramEnd = RAM_PA + BigInt(ram.size);
+    const runtimeEnd = RUNTIME_PA + BigInt(RUNTIME_SPAN);
+    this.uc.memMapPtr(RAM_PA, ram.size, NC.UC_PROT_ALL, ram.host.pointer);
+    this.uc.memMap(RUNTIME_PA, RUNTIME_SPAN, NC.UC_PROT_ALL);
+    for (const [start, end] of [[0n, RAM_PA], [ramEnd, RUNTIME_PA], [runtimeEnd, 1n << 48n]]) {
+      this.uc.mmioPlaceholder(start, end - start, NC.UC_PROT_ALL);
+    }
+    const tables = this.memory.tables;
+    for (let off = 0; off < RUNTIME_SPAN; off += 2 * 1024 * 1024) {
+      tables.mapBlock(Number(RUNTIME_BASE) + off, Number(RUNTIME_PA) + off);
+    }
+    this.sysreg(SYSREG.SCR_EL3, SCR_RW);
+    this.sysreg(SYSREG.MAIR_EL1, MAIR_NORMAL);
+    this.sysreg(SYSREG.TCR_EL1, TCR);
+    this.sysreg(SYSREG.TTBR0_EL1, BigInt(tables.rootAddress));
+    this.sysreg(SYSREG.SCTLR_EL1, SCTLR);
+  }
+
+  /** Runs one load or store of the runtime's probe stub at an unmapped address; returns the saved context. */
+  private probeFault(address: bigint, write: boolean): Uint8Array {
+    const stub = RUNTIME_CODE + BigInt(RUNTIME_CODE_SIZE - 16);
+    // ldr x0, [x1] / str x0, [x1]
+    this.uc.memWrite(runtimePhysical(stub), new Uint8Array(new Uint32Array([write ? 0xf9000020 : 0xf9400020]).buffer));
+    this.uc.removeCache(stub, stub + 4n);
+    this.uc.regWrite(NC.UC_ARM64_REG_X0 + 1, address);
+    this.calibrating = true;
+    this.probeContext = undefined;
+    try {
+      this.uc.emuStart(stub, stub + 4n);
+    } finally {
+      this.calibrating = false;
+    }
+    if (this.hookError) throw this.hookError;
+    if (!this.probeContext) throw new Error('the MMU did not fault on an unmapped address');
+    return this.probeContext;
+  }
+
+  private onInterrupt(intno: number): void {
+    if (intno === EXCP_SWI) return this.onSvc();
+    if (intno === EXCP_DATA_ABORT || intno === EXCP_PREFETCH_ABORT) return this.onAbort(intno);
+    throw new Error(`unexpected CPU exception ${intno} at host pc 0x${this.uc.regRead(NC.UC_ARM64_REG_PC).toString(16)}`);
   }
 
   setKernel(kernel: GuestKernel): void { this.kernel = kernel; }
@@ -117,13 +198,13 @@ export class Engine implements GuestCpu {
   setGpr(n: number, v: bigint): void { this.uc.regWrite(NC.UC_ARM64_REG_X0 + n, BigInt.asUintN(64, v)); }
   private stateWord(offset: number): bigint {
     const b = new Uint8Array(8);
-    this.uc.memRead(STATE_ADDR + BigInt(offset), b);
+    this.uc.memRead(runtimePhysical(STATE_ADDR) + BigInt(offset), b);
     return new DataView(b.buffer).getBigUint64(0, true);
   }
   private setStateWord(offset: number, v: bigint): void {
     const b = new Uint8Array(8);
     new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
-    this.uc.memWrite(STATE_ADDR + BigInt(offset), b);
+    this.uc.memWrite(runtimePhysical(STATE_ADDR) + BigInt(offset), b);
   }
   fsBase(): bigint { return this.stateWord(STATE.fsBase); }
   setFsBase(v: bigint): void { this.setStateWord(STATE.fsBase, v); }
@@ -205,7 +286,7 @@ export class Engine implements GuestCpu {
   saveRegisters(): SavedRegisters {
     const hostRegs = [...Array(16).keys(), X_PF, X_AF, X_EXIT_RIP].map((n) => this.uc.regRead(Engine.xreg(n)));
     const state = new Uint8Array(32);
-    this.uc.memRead(STATE_ADDR, state);
+    this.uc.memRead(runtimePhysical(STATE_ADDR), state);
     const { regs, empty, top, cw, sw, fip, fop, fdp } = this.x87;
     return {
       hostRegs, nzcv: this.uc.regRead(NC.UC_ARM64_REG_NZCV), state,
@@ -216,7 +297,7 @@ export class Engine implements GuestCpu {
   restoreRegisters(saved: SavedRegisters): void {
     [...Array(16).keys(), X_PF, X_AF, X_EXIT_RIP].forEach((n, i) => this.uc.regWrite(Engine.xreg(n), saved.hostRegs[i]));
     this.uc.regWrite(NC.UC_ARM64_REG_NZCV, saved.nzcv);
-    this.uc.memWrite(STATE_ADDR, saved.state);
+    this.uc.memWrite(runtimePhysical(STATE_ADDR), saved.state);
     saved.xmm.forEach((bytes, n) => this.setXmm(n, bytes));
     Object.assign(this.x87, { ...saved.x87, regs: saved.x87.regs.map((r) => ({ ...r })), empty: [...saved.x87.empty] });
   }
@@ -233,6 +314,7 @@ export class Engine implements GuestCpu {
   /** Frees the CPU and its memory; the engine cannot run again. */
   close(): void {
     this.uc.close();
+    this.memory.close();
   }
 
   raise(signal: number, message: string, rip?: bigint): void {
@@ -367,21 +449,31 @@ export class Engine implements GuestCpu {
     }
   }
 
-  private onMemFault(type: number, address: bigint, size: number): boolean {
-    if (type === NC.UC_MEM_WRITE_PROT) {
-      const page = address & ~(PAGE - 1n);
-      const prot = this.memory.protOf(address);
-      if (this.memory.isCodePage(page) && prot !== undefined && (prot & PROT_WRITE)) {
-        // Self-modifying code: drop the page's translations, give the write back, retry the store.
-        this.invalidateCode(page, page + PAGE);
-        const last = (address + BigInt(size) - 1n) & ~(PAGE - 1n);
-        if (last !== page) this.invalidateCode(last, last + PAGE);
-        return true;
-      }
+  /** Consecutive aborts whose descriptor already allowed the access: past a few, retrying is not helping. */
+  private staleRetries = 0;
+
+  private onAbort(intno: number): void {
+    const context = this.uc.saveContext();
+    if (this.calibrating) {
+      this.probeContext = context.slice();
+      this.uc.emuStop();
+      return;
     }
-    const access = type === NC.UC_MEM_WRITE_PROT || type === NC.UC_MEM_WRITE_UNMAPPED ? 'write'
-      : type === NC.UC_MEM_FETCH_PROT || type === NC.UC_MEM_FETCH_UNMAPPED ? 'execute' : 'read';
-    this.pendingFault = { address, access };
-    return false;
+    const pc = this.uc.regRead(NC.UC_ARM64_REG_PC);
+    if (intno === EXCP_PREFETCH_ABORT) throw new Error(`the host fetched from an unmapped page at 0x${pc.toString(16)}`);
+    const { address, write } = readAbort(abortLayout!, context);
+    const outcome = this.memory.resolveFault(address, write);
+    if (outcome.kind === 'code-write') {
+      // Self-modifying code: drop the page's translations (which gives the write back), retry the store.
+      this.invalidateCode(outcome.page, outcome.page + PAGE);
+    }
+    if (outcome.kind === 'retry' && outcome.stale) {
+      if (++this.staleRetries > 4) throw new Error(`guest access at 0x${address.toString(16)} keeps faulting`);
+      return;
+    }
+    this.staleRetries = 0;
+    if (outcome.kind !== 'fault') return;
+    this.pendingFault = { address, access: write ? 'write' : 'read', code: outcome.code };
+    this.uc.emuStop();
   }
 }

@@ -15,3 +15,17 @@ export const CODE_CACHE = RUNTIME_BASE + 0x200_0000n;     // within ±128 MiB of
 export const CODE_CACHE_SIZE = 88 * 1024 * 1024;
 /** A lookup-table key that matches no guest RIP and does not end a probe. */
 export const TOMBSTONE = (1n << 64n) - 1n;
+
+/**
+ * Physical addresses (the MMU is on: docs/ARCHITECTURE.md, "Guest memory"). Guest RAM is one
+ * Unicorn region at RAM_PA; the runtime region above is mapped at RUNTIME_PA. The CPU's physical
+ * addresses are 44 bits wide, so the runtime cannot sit at its virtual address.
+ */
+export const RAM_PA = 0x1_0000_0000n;
+export const RUNTIME_PA = 0x800_0000_0000n;
+/** Everything from RUNTIME_BASE to the end of the code cache, in 2 MiB blocks. */
+export const RUNTIME_SPAN = Number(CODE_CACHE - RUNTIME_BASE) + CODE_CACHE_SIZE;
+/** Where the runtime's virtual address va lives in Unicorn's physical memory. */
+export function runtimePhysical(va: bigint): bigint {
+  return va - RUNTIME_BASE + RUNTIME_PA;
+}

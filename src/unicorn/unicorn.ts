@@ -14,7 +14,8 @@ type Fn = (...args: unknown[]) => any;
 interface UcLib {
   open: Fn; close: Fn; strerror: Fn; memMap: Fn; memMapPtr: Fn; memUnmap: Fn; memProtect: Fn;
   memRead: Fn; memWrite: Fn; regRead: Fn; regWrite: Fn; emuStart: Fn; emuStop: Fn; hookAdd: Fn; hookDel: Fn;
-  ctl: Fn; intrProto: TypeObject; memProto: TypeObject;
+  ctl: Fn; mmioMap: Fn; contextAlloc: Fn; contextSave: Fn; contextSize: Fn;
+  intrProto: TypeObject; memProto: TypeObject; mmioReadProto: TypeObject; mmioWriteProto: TypeObject;
 }
 
 let lib: UcLib | undefined;
@@ -50,7 +51,13 @@ function load(): UcLib {
     hookAdd: so.func('int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *callback, void *user, uint64_t begin, uint64_t end, ...)'),
     hookDel: so.func('int uc_hook_del(void *uc, size_t hh)'),
     ctl: so.func('int uc_ctl(void *uc, int control, ...)'),
+    mmioMap: so.func('int uc_mmio_map(void *uc, uint64_t address, size_t size, void *read_cb, void *user_read, void *write_cb, void *user_write)'),
+    contextAlloc: so.func('int uc_context_alloc(void *uc, _Out_ void **context)'),
+    contextSave: so.func('int uc_context_save(void *uc, void *context)'),
+    contextSize: so.func('size_t uc_context_size(void *uc)'),
     intrProto, memProto,
+    mmioReadProto: namedProto('uc_cb_mmio_read', 'uint64_t uc_cb_mmio_read(void *uc, uint64_t offset, unsigned int size, void *user)'),
+    mmioWriteProto: namedProto('uc_cb_mmio_write', 'void uc_cb_mmio_write(void *uc, uint64_t offset, unsigned int size, uint64_t value, void *user)'),
   };
   return lib;
 }
@@ -64,6 +71,8 @@ export class Unicorn {
   private readonly lib: UcLib;
   private readonly scratch = Buffer.alloc(16);
   private readonly callbacks: unknown[] = [];
+  private readonly cpReg = Buffer.alloc(NC.sizeof_uc_arm64_cp_reg);
+  private context: { handle: unknown; bytes: Uint8Array } | undefined;
   private closed = false;
 
   constructor(arch: number, mode: number) {
@@ -87,13 +96,13 @@ export class Unicorn {
   memMap(address: bigint, size: number, perms: number): void {
     this.check('uc_mem_map', this.lib.memMap(this.uc, address, size, perms));
   }
-  memMapPtr(address: bigint, size: number, perms: number, hostPtr: unknown): void {
+  memMapPtr(address: bigint, size: number | bigint, perms: number, hostPtr: unknown): void {
     this.check('uc_mem_map_ptr', this.lib.memMapPtr(this.uc, address, size, perms, hostPtr));
   }
   memUnmap(address: bigint, size: number): void {
     this.check('uc_mem_unmap', this.lib.memUnmap(this.uc, address, size));
   }
-  memProtect(address: bigint, size: number, perms: number): void {
+  memProtect(address: bigint, size: number | bigint, perms: number): void {
     this.check('uc_mem_protect', this.lib.memProtect(this.uc, address, size, perms));
   }
   memRead(address: bigint, into: Uint8Array): void {
@@ -101,6 +110,39 @@ export class Unicorn {
   }
   memWrite(address: bigint, bytes: Uint8Array): void {
     this.check('uc_mem_write', this.lib.memWrite(this.uc, address, bytes, bytes.length));
+  }
+  /**
+   * Claims [address, address+size) with a region that reads as zero and ignores writes. Used as a
+   * placeholder: with the MMU on, Unicorn 2.0.1 still looks a virtual address up among its regions.
+   */
+  mmioPlaceholder(address: bigint, size: bigint, perms: number): void {
+    const read = koffi.register(() => 0n, koffi.pointer(this.lib.mmioReadProto));
+    const write = koffi.register(() => undefined, koffi.pointer(this.lib.mmioWriteProto));
+    this.callbacks.push(read, write);
+    this.check('uc_mmio_map', this.lib.mmioMap(this.uc, address, size, read, null, write, null));
+    this.memProtect(address, size, perms);
+  }
+  /** Writes an AArch64 system register or runs a system instruction (TLBI) by its encoding. */
+  writeSystemRegister(op0: number, op1: number, crn: number, crm: number, op2: number, value: bigint): void {
+    const r = this.cpReg;
+    r.writeUInt32LE(crn, NC.uc_arm64_cp_reg_crn);
+    r.writeUInt32LE(crm, NC.uc_arm64_cp_reg_crm);
+    r.writeUInt32LE(op0, NC.uc_arm64_cp_reg_op0);
+    r.writeUInt32LE(op1, NC.uc_arm64_cp_reg_op1);
+    r.writeUInt32LE(op2, NC.uc_arm64_cp_reg_op2);
+    r.writeBigUInt64LE(BigInt.asUintN(64, value), NC.uc_arm64_cp_reg_val);
+    this.check('uc_reg_write(CP_REG)', this.lib.regWrite(this.uc, NC.UC_ARM64_REG_CP_REG, r));
+  }
+  /** The CPU's whole state as uc_context_save lays it out (QEMU's CPUARMState); the bytes are reused. */
+  saveContext(): Uint8Array {
+    if (!this.context) {
+      const out: unknown[] = [null];
+      this.check('uc_context_alloc', this.lib.contextAlloc(this.uc, out));
+      const size = Number(this.lib.contextSize(this.uc));
+      this.context = { handle: out[0], bytes: new Uint8Array(koffi.view(out[0], size)) };
+    }
+    this.check('uc_context_save', this.lib.contextSave(this.uc, this.context.handle));
+    return this.context.bytes;
   }
   regRead(reg: number): bigint {
     this.check('uc_reg_read', this.lib.regRead(this.uc, reg, this.scratch));
