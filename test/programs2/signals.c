@@ -2,19 +2,6 @@
  * an argument naming a signal it ends by sending itself that signal with the default action. */
 #include "rt-process.h"
 
-#define SIGABRT 6
-#define SIGKILL 9
-#define SIGUSR1 10
-#define SIGUSR2 12
-#define SIGTERM 15
-#define SIGCHLD 17
-#define SIGSTOP 19
-#define SA_SIGINFO 4
-#define SA_RESTORER 0x04000000
-#define SIG_BLOCK 0
-#define SIG_SETMASK 2
-#define SS_DISABLE 2
-
 static void show_action(const char *what, long r, const struct rt_sigaction *a) {
   rt_printf("%s %ld handler=%lx flags=%lx restorer=%lx mask=%lx\n", what, r, a->handler, a->flags, a->restorer, a->mask);
 }

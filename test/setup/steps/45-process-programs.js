@@ -1,5 +1,5 @@
-// Build step: compiles the process, signal and time programs (test/programs2/programs.json) as static
-// and static-pie x86-64 executables into build/programs2/.
+// Build step: compiles the process, signal, time, fault and mapping programs (test/programs2/programs.json)
+// as static and static-pie x86-64 executables into build/programs2/.
 const path = require('path');
 const { buildProgramSet } = require('../lib/program-set');
 
