@@ -81,6 +81,11 @@ export interface Vma {
   readonly offset: bigint;
   /** The mapped file, for mappings made by mmap of a file (loader records have none). */
   readonly backing?: FileBacking;
+  /**
+   * Anonymous memory that mremap moved: the address its first page was mapped at (Linux's
+   * vm_pgoff), so that it merges only with pages that continue it. Absent: `start`.
+   */
+  readonly anonOrigin?: bigint;
 }
 
 /**
@@ -471,7 +476,7 @@ export class AddressSpace {
     if (shared) this.sharedPages.move(oldAddr, dest, kept);
     if (vma.backing && newSize > oldSize) this.fillFromFile(vma, dest + oldSize, offsetAt(vma, oldAddr) + oldSize, newSize - oldSize);
     // The new mapping goes in first so that the old range's file stays referenced.
-    this.insert({ ...vma, start: dest, end: dest + newSize, offset: offsetAt(vma, oldAddr) });
+    this.insert({ ...vma, start: dest, end: dest + newSize, offset: offsetAt(vma, oldAddr), ...movedOrigin(vma, oldAddr, dest) });
     this.unmapRange(oldAddr, oldAddr + oldSize);
     return dest;
   }
@@ -558,7 +563,7 @@ export class AddressSpace {
     const vma = this.list[i];
     if (!vma || vma.start >= addr) return;
     const lower = { ...vma, end: addr };
-    const upper = { ...vma, start: addr, offset: offsetAt(vma, addr) };
+    const upper = { ...vma, start: addr, offset: offsetAt(vma, addr), ...movedOrigin(vma, addr) };
     this.list.splice(i, 1, lower, upper);
   }
 
@@ -608,13 +613,21 @@ function offsetAt(vma: Vma, addr: bigint): bigint {
   return vma.flags & MAP_ANONYMOUS ? 0n : vma.offset + (addr - vma.start);
 }
 
+/** The anonOrigin of the pages of vma from addr on, placed at `at` (where they start now). */
+function movedOrigin(vma: Vma, addr: bigint, at = addr): { anonOrigin?: bigint } {
+  if (!(vma.flags & MAP_ANONYMOUS)) return {};
+  const origin = (vma.anonOrigin ?? vma.start) + (addr - vma.start);
+  return origin === at ? { anonOrigin: undefined } : { anonOrigin: origin };
+}
+
 function canMerge(lower: Vma, upper: Vma): boolean {
   if (lower.end !== upper.start || lower.prot !== upper.prot || lower.flags !== upper.flags || lower.name !== upper.name ||
     lower.backing !== upper.backing) {
     return false;
   }
-  // File pages merge only where the file offsets continue; anonymous pages have no offset.
-  return (lower.flags & MAP_ANONYMOUS) !== 0 || lower.offset + (lower.end - lower.start) === upper.offset;
+  // File pages merge only where the file offsets continue; anonymous pages where their origins do.
+  if (lower.flags & MAP_ANONYMOUS) return (lower.anonOrigin ?? lower.start) + (lower.end - lower.start) === (upper.anonOrigin ?? upper.start);
+  return lower.offset + (lower.end - lower.start) === upper.offset;
 }
 
 function subscribe<T>(listeners: T[], listener: T): () => void {
