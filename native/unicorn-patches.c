@@ -17,6 +17,11 @@
  *    unlinks every chained jump into it whatever page it comes from. The `jne` that refuses
  *    cross-page chaining becomes a 2-byte nop.
  *
+ * 3. Page size (uc_ctl). Unicorn 2.0.1 lets only 32-bit ARM choose its target page size; on AArch64
+ *    QEMU's TLB then works in 1 KiB pages, so a 4 KiB guest page takes four TLB entries and four
+ *    page-table walks. The check `cmpl $UC_ARCH_ARM, uc->arch; jne error` loses its jne, so Ferry
+ *    can ask for 4 KiB pages before the CPU is set up (src/unicorn/unicorn.ts, setPageSize).
+ *
  * test/unicorn-patches.test.ts checks that both apply and that faults, host code rewrites and
  * relinking still behave. */
 #define _GNU_SOURCE
@@ -47,6 +52,10 @@ static const struct patch PATCHES[] = {
     { 0x49, 0x8b, 0x16, 0x48, 0x8b, 0x80, 0x68, 0x02, 0x00, 0x00, 0x48, 0x31, 0xea, 0x48, 0x23, 0x50,
       0x08, 0x75, 0x54, 0x4c, 0x89, 0xef }, 22,
     17, { 0x66, 0x90 }, 2 },
+  { /* cmpl $0x1,(%rbx); [jne error]; lea -0x1(%rax),%edx; test %eax,%edx */
+    "uc_ctl", 0x175,
+    { 0x83, 0x3b, 0x01, 0x0f, 0x85, 0x02, 0xff, 0xff, 0xff, 0x8d, 0x50, 0xff, 0x85, 0xc2 }, 14,
+    3, { 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 }, 6 },
 };
 
 enum { NOT_APPLICABLE = 0, APPLIED = 1, FAILED = -1 };
@@ -56,7 +65,7 @@ static int matches(const unsigned char *site, const struct patch *p, const unsig
          memcmp(site + p->at + p->size, p->before + p->at + p->size, p->length - p->at - p->size) == 0;
 }
 
-/* Applies patch `which` (0: stores, 1: chaining): 1 applied (now or before), 0 not this build, -1 failed. */
+/* Applies patch `which` (0: stores, 1: chaining, 2: page size): 1 applied (now or before), 0 not this build, -1 failed. */
 int ferry_unicorn_patch(int which) {
   if (which < 0 || which >= (int)(sizeof PATCHES / sizeof PATCHES[0])) return FAILED;
   const struct patch *p = &PATCHES[which];

@@ -112,6 +112,7 @@ export class Engine implements GuestCpu {
 
   constructor(private readonly options: EngineOptions = {}) {
     this.uc = Unicorn.arm64Max();
+    this.uc.setPageSize4K();
     const ram = new PhysicalMemory(Number(RAM_PA), options.ramBytes ?? DEFAULT_RAM_BYTES);
     this.memory = new MmuMemory(ram, {
       flushAll: () => this.sysreg(SYSREG.TLBI_VMALLE1, 0n),

@@ -1,5 +1,5 @@
-// Applies native/unicorn-patches.c (built into dist/native/) to the loaded libunicorn: cheap stores
-// and direct chaining across pages. See that file for what each patch changes and why it is safe.
+// Applies native/unicorn-patches.c (built into dist/native/) to the loaded libunicorn: cheap stores,
+// direct chaining across pages, 4 KiB target pages on AArch64. That file says what each changes and why it is safe.
 import * as fs from 'fs';
 import * as path from 'path';
 import koffi from 'koffi';
@@ -8,7 +8,7 @@ const LIBRARY = 'libferry-unicorn-patches.so';
 /** dist/src/unicorn -> dist/native when built; src/unicorn -> dist/native when run from source (tests). */
 const CANDIDATES = [path.join(__dirname, '..', '..', 'native', LIBRARY), path.join(__dirname, '..', '..', 'dist', 'native', LIBRARY)];
 /** In the order of native/unicorn-patches.c's table. */
-export const PATCH_NAMES = ['stores', 'chaining'] as const;
+export const PATCH_NAMES = ['stores', 'chaining', 'page size'] as const;
 export type PatchName = (typeof PATCH_NAMES)[number];
 export type PatchState = 'applied' | 'not this Unicorn build' | 'failed' | 'library not built' | 'turned off';
 
