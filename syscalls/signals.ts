@@ -88,12 +88,28 @@ export class SignalState {
       const action = this.action(signal);
       if (action.handler === SIG_DFL || action.handler === SIG_IGN) continue;
       this.pending &= ~bit(signal);
-      const oldMask = this.blocked;
-      this.setBlocked(this.blocked | action.mask | (action.flags & SA_NODEFER ? 0n : bit(signal)));
-      if (action.flags & SA_RESETHAND) this.actions.set(signal, DEFAULT_ACTION);
-      return { signal, code: this.codes.get(signal) ?? SI_USER, action, oldMask };
+      return { signal, code: this.codes.get(signal) ?? SI_USER, ...this.enterHandler(signal, action) };
     }
     return undefined;
+  }
+
+  /**
+   * A fault the CPU raised (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP): its handler runs now if it has
+   * one and the signal is not blocked; otherwise undefined, and the kernel's rule applies (the fault
+   * kills the process, even when blocked or ignored).
+   */
+  takeFault(signal: number): { action: SignalAction; oldMask: bigint } | undefined {
+    const action = this.action(signal);
+    if (action.handler === SIG_DFL || action.handler === SIG_IGN || this.blocked & bit(signal)) return undefined;
+    return this.enterHandler(signal, action);
+  }
+
+  /** The mask the handler runs under, applied as the kernel does when it builds the frame. */
+  private enterHandler(signal: number, action: SignalAction): { action: SignalAction; oldMask: bigint } {
+    const oldMask = this.blocked;
+    this.setBlocked(this.blocked | action.mask | (action.flags & SA_NODEFER ? 0n : bit(signal)));
+    if (action.flags & SA_RESETHAND) this.actions.set(signal, DEFAULT_ACTION);
+    return { action, oldMask };
   }
 
   /** A child's copy (vfork): the same actions and mask, nothing pending. */

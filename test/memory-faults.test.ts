@@ -7,7 +7,7 @@ import { comparableRuns, REPO_ROOT, runNative, runUnderFerry, type Env } from '.
 const PROGRAMS2_DIR = path.join(REPO_ROOT, 'build', 'programs2');
 const ENV: Env = { HOME: '/nonexistent', LANG: 'C', FERRY_TEST: 'memory-faults' };
 
-/** FERRY_MEMORY_TESTS=1 also compares the fault cases Ferry fails today (signals to guest handlers: issue 7, point 2). */
+/** FERRY_MEMORY_TESTS=1 also compares the cases Ferry fails today (SIGBUS past a file's end: issue 7). */
 const MEMORY_TESTS = process.env.FERRY_MEMORY_TESTS === '1';
 
 interface ProgramCase {
@@ -25,18 +25,18 @@ const fault = (name: string, nativeStatus: number, nativeStdoutIncludes: string,
   ({ program: 'faults', label: name, args: [name], nativeStatus, nativeStdoutIncludes, untilMemory });
 
 const CASES: ProgramCase[] = [
-  // Until issue 7's memory lands: Ferry ends these with the fault's default action (status 128 + signal)
-  // instead of running the handler, and reads past the end of a mapped file without SIGBUS.
-  fault('segv-maperr', 0, 'segv-maperr: count=1 signo=11 code=1 addr-base=16\nerr=4 trapno=14 cr2-base=16\nrip at insn 1\n', true),
-  fault('segv-accerr-fix', 0, 'err=7 trapno=14 cr2-base=8\nwrite bit 1 present bit 1 rip at insn 1\nvalue after retry 42', true),
+  // Faults reach the guest's SA_SIGINFO handlers with siginfo and ucontext as Linux fills them.
+  fault('segv-maperr', 0, 'segv-maperr: count=1 signo=11 code=1 addr-base=16\nerr=4 trapno=14 cr2-base=16\nrip at insn 1\n'),
+  fault('segv-accerr-fix', 0, 'err=7 trapno=14 cr2-base=8\nwrite bit 1 present bit 1 rip at insn 1\nvalue after retry 42'),
   fault('segv-skip', 0, 'registers in the context: 0 mismatched (none)\nregisters after rt_sigreturn: 0 mismatched (none)\n' +
-    'flags in the context 885 after 885\ndone\n', true),
-  fault('segv-guard', 0, 'segv-guard: count=1 signo=11 code=2 addr-base=-8\nerr=4 trapno=14 cr2-base=-8\n', true),
-  fault('segv-exec', 0, 'segv-exec: count=1 signo=11 code=2 addr-base=0\nerr=15 trapno=14 cr2-base=0\ninstruction fetch bit 1', true),
+    'flags in the context 885 after 885\ndone\n'),
+  fault('segv-guard', 0, 'segv-guard: count=1 signo=11 code=2 addr-base=-8\nerr=4 trapno=14 cr2-base=-8\n'),
+  fault('segv-exec', 0, 'segv-exec: count=1 signo=11 code=2 addr-base=0\nerr=15 trapno=14 cr2-base=0\ninstruction fetch bit 1'),
+  // Not yet: a read past the end of a mapped file gives zeros instead of SIGBUS.
   fault('bus', 0, 'bus: count=1 signo=7 code=2 addr-base=4128\nerr=4 trapno=14 cr2-base=4128\nrip at insn 1\n', true),
-  fault('fpe', 0, 'continued, eax 7\nfpe: count=1 signo=8 code=1 addr-base=0\nerr=0 trapno=0\naddr at insn 1 rip at insn 1\n', true),
-  fault('ill', 0, 'ill: count=1 signo=4 code=2 addr-base=0\nerr=0 trapno=6\naddr at insn 1 rip at insn 1\n', true),
-  fault('trap', 0, 'trap: count=1 signo=5 code=80 addr=0 err=0 trapno=3\nrip after int3 1 (insn+1)\n', true),
+  fault('fpe', 0, 'continued, eax 7\nfpe: count=1 signo=8 code=1 addr-base=0\nerr=0 trapno=0\naddr at insn 1 rip at insn 1\n'),
+  fault('ill', 0, 'ill: count=1 signo=4 code=2 addr-base=0\nerr=0 trapno=6\naddr at insn 1 rip at insn 1\n'),
+  fault('trap', 0, 'trap: count=1 signo=5 code=80 addr=0 err=0 trapno=3\nrip after int3 1 (insn+1)\n'),
   // Ferry gives these already.
   fault('nohandler-segv', 139, 'reading an unmapped page with no handler\n'),
   fault('blocked-segv', 139, 'block 0\nreading an unmapped page with SIGSEGV blocked\n'),

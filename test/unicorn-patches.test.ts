@@ -1,4 +1,4 @@
-// The Unicorn patches (native/unicorn-patches.c) on this machine's libunicorn: both apply, and with
+// The Unicorn patches (native/unicorn-patches.c) on this machine's libunicorn: all three apply, and with
 // them a store still lands, a store to a write-protected page still faults and leaves memory as it
 // was, code rewritten from the host replaces translated code, and a branch chained across pages to
 // rewritten code reaches the new code.
@@ -37,10 +37,24 @@ const word = (uc: Unicorn, at: bigint): bigint => {
   return new DataView(b.buffer).getBigUint64(0, true);
 };
 
-test('both patches apply to Debian\'s Unicorn 2.0.1', () => {
+test('all three patches apply to Debian\'s Unicorn 2.0.1', () => {
   const { uc } = machine();
-  expect(unicornPatchStates()).toEqual({ stores: 'applied', chaining: 'applied' });
+  expect(unicornPatchStates()).toEqual({ stores: 'applied', chaining: 'applied', 'page size': 'applied' });
   uc.close();
+});
+
+test('with the page-size patch an AArch64 CPU works in 4 KiB pages: 1 KiB-aligned regions are refused', () => {
+  const small = Unicorn.arm64Max();
+  expect(() => small.memMap(0x400n, 0x400, NC.UC_PROT_ALL)).not.toThrow();
+  small.close();
+  const large = Unicorn.arm64Max();
+  expect(large.setPageSize4K()).toBe(true);
+  expect(() => large.memMap(0x400n, 0x400, NC.UC_PROT_ALL)).toThrow(/UC_ERR_ARG/);
+  large.memMap(0x1000n, 0x1000, NC.UC_PROT_ALL);
+  large.memWrite(0x1000n, words(MOVZ_X2_7));
+  large.emuStart(0x1000n, 0x1004n);
+  expect(large.regRead(NC.UC_ARM64_REG_X0 + 2)).toBe(7n);
+  large.close();
 });
 
 test('stores land, and a store to a write-protected page faults without changing it', () => {

@@ -5,7 +5,7 @@ import { ElfFile } from '../elf/elf';
 import { buildInitialStack, DEFAULT_STACK_TOP, mapStack } from '../loader/initial-stack';
 import { FileReader, loadExecImage } from '../loader/program-loader';
 import { AddressSpace } from '../memory/address-space';
-import { Engine, EngineOptions, RunResult, SavedRegisters } from '../runtime/engine';
+import { CpuFault, Engine, EngineOptions, RunResult, SavedRegisters } from '../runtime/engine';
 import { GuestCpu, HWCAP } from '../runtime/interpreter';
 import { SyscallContext } from '../../syscalls/context';
 import { SyscallDispatcher } from '../../syscalls/dispatch';
@@ -13,12 +13,12 @@ import { FdTable } from '../../syscalls/fd-table';
 import { NodeHostIo } from '../../syscalls/host-io';
 import { GuestFs } from '../../syscalls/fs/guest-fs';
 import { inheritedStdio, guestExePath } from '../../syscalls/fs/stdio';
-import { SignalState } from '../../syscalls/signals';
+import { SignalState, type SignalAction } from '../../syscalls/signals';
 import type { ExecImage } from '../../syscalls/exec';
 import { Errno, SyscallError } from '../../syscalls/errno';
 import { Children, EXEC_CHILD_COMMAND, ExecChildSpec, FORK_CHILD_COMMAND, handExtra, handOver } from './children';
 import { ForkImage, ForkMapping, writeForkImage, writeHandoff } from './fork-image';
-import { popSignalFrame, pushSignalFrame } from './signal-frame';
+import { popSignalFrame, pushSignalFrame, type SignalInfo } from './signal-frame';
 import { MappedFile } from '../../syscalls/mapped-file';
 import { FileBacking, Vma } from '../memory/address-space';
 
@@ -282,11 +282,23 @@ export class GuestProgram {
     const signals = this.ctx.signals;
     const caught = signals?.takeCaught();
     if (!signals || !caught) return;
+    this.pushFrame(signals, { signal: caught.signal, code: caught.code, pid: process.pid, uid: process.getuid?.() ?? 0 },
+      caught.action, caught.oldMask);
+  }
+
+  private pushFrame(signals: SignalState, info: SignalInfo, action: SignalAction, oldMask: bigint): void {
     const rsp = this.engine.gpr(RSP);
     const alt = signals.altStack;
-    const onAltStack = rsp > alt.sp && rsp <= alt.sp + alt.size;
-    pushSignalFrame(this.engine, { signal: caught.signal, code: caught.code, pid: process.pid, uid: process.getuid?.() ?? 0 },
-      caught.action, caught.oldMask, alt, onAltStack);
+    pushSignalFrame(this.engine, info, action, oldMask, alt, rsp > alt.sp && rsp <= alt.sp + alt.size);
+  }
+
+  private deliverFault(signal: number, rip: bigint, fault: CpuFault): boolean {
+    const signals = this.ctx.signals;
+    const taken = signals?.takeFault(signal);
+    if (!signals || !taken) return false;
+    this.engine.setExitRip(rip);
+    this.pushFrame(signals, { signal, code: fault.code, pid: process.pid, uid: process.getuid?.() ?? 0, fault }, taken.action, taken.oldMask);
+    return true;
   }
 
   private sigreturn(): void {
@@ -296,7 +308,11 @@ export class GuestProgram {
   }
 
   run(): ProgramResult {
-    const result = this.engine.run(this.entry);
+    let result = this.engine.run(this.entry);
+    // A fault with a guest handler: the handler runs on a frame holding the state at the fault.
+    while (result.kind === 'signal' && result.fault && result.rip !== undefined && this.deliverFault(result.signal, result.rip, result.fault)) {
+      result = this.engine.run(this.engine.exitRip());
+    }
     // However the guest ended, its shared file mappings reach their files (the page cache's job).
     this.space.releaseAll();
     if (!this.execImage) return result;

@@ -1,6 +1,6 @@
 // The x86-64 signal frame a guest handler runs on (struct rt_sigframe: return address, ucontext with
 // the interrupted registers and mask, siginfo; fxsave area below it) and its undoing at rt_sigreturn.
-import type { Engine } from '../runtime/engine';
+import type { CpuFault, Engine } from '../runtime/engine';
 import { RFLAGS } from '../runtime/x86-state';
 import { SA_ONSTACK, SS_DISABLE, SS_ONSTACK, type AltStack, type SignalAction } from '../../syscalls/signals';
 
@@ -15,8 +15,17 @@ const SIGINFO = UC + 304;
 const FPSTATE_SIZE = 512;       // fxsave layout
 const RED_ZONE = 128n;
 const USER_CS = 0x33, USER_SS = 0x2b;
+/** x86 #PF: the one trap whose address goes to CR2. */
+const PAGE_FAULT_TRAP = 14;
 
-export interface SignalInfo { signal: number; code: number; pid: number; uid: number }
+export interface SignalInfo {
+  signal: number;
+  code: number;
+  pid: number;
+  uid: number;
+  /** A fault the CPU raised: siginfo holds its address (not a sender), the context its trap. */
+  fault?: CpuFault;
+}
 
 /** Builds the frame and points the CPU at the handler; the interrupted state is the CPU's now. */
 export function pushSignalFrame(cpu: Engine, info: SignalInfo, action: SignalAction, oldMask: bigint, alt: AltStack, onAltStack: boolean): void {
@@ -43,8 +52,15 @@ export function pushSignalFrame(cpu: Engine, info: SignalInfo, action: SignalAct
   v.setBigUint64(SIGMASK, oldMask, true);
   v.setInt32(SIGINFO, info.signal, true);
   v.setInt32(SIGINFO + 8, info.code, true);
-  v.setInt32(SIGINFO + 16, info.pid, true);
-  v.setInt32(SIGINFO + 20, info.uid, true);
+  if (info.fault) {
+    v.setBigUint64(SIGINFO + 16, info.fault.address, true);
+    v.setBigUint64(MCONTEXT + 152, BigInt(info.fault.error), true);
+    v.setBigUint64(MCONTEXT + 160, BigInt(info.fault.trapno), true);
+    if (info.fault.trapno === PAGE_FAULT_TRAP) v.setBigUint64(MCONTEXT + 176, info.fault.address, true);
+  } else {
+    v.setInt32(SIGINFO + 16, info.pid, true);
+    v.setInt32(SIGINFO + 20, info.uid, true);
+  }
   cpu.writeMem(frame, bytes);
 
   cpu.setGpr(GPR.rsp, frame);

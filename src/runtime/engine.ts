@@ -6,7 +6,7 @@ import { ExitReason, STATE, X_AF, X_EXIT_RIP, X_PF, X_REASON } from '../backend/
 import { Lifter } from '../frontend/lift';
 import { dumpBlock } from '../ir/dump';
 import { optimize } from '../ir/passes';
-import { GuestFault, PAGE_SIZE } from '../memory/guest-memory';
+import { GuestFault, PAGE_SIZE, PROT_NONE } from '../memory/guest-memory';
 import { Unicorn } from '../unicorn/unicorn';
 import { NC } from '../util/native-constants';
 import { CodeCache, CodeCacheFull, HostBlock } from './code-cache';
@@ -27,7 +27,25 @@ export interface GuestKernel {
 export type RunResult =
   | { kind: 'exit'; status: number }
   /** `rip`: where the guest stopped, as the kernel reports it (the faulting instruction; after int3). */
-  | { kind: 'signal'; signal: number; message: string; rip?: bigint };
+  | { kind: 'signal'; signal: number; message: string; rip?: bigint; fault?: CpuFault };
+
+/** What the CPU tells the kernel about a fault: siginfo's code and address, the trap's number and error code. */
+export interface CpuFault {
+  readonly code: number;
+  readonly address: bigint;
+  readonly trapno: number;
+  readonly error: number;
+}
+
+/** si_code and the x86 trap number of the faults Ferry's generated code and interpreter raise. */
+const CPU_FAULTS: Record<number, { code: number; trapno: number; addressIsRip: boolean }> = {
+  4: { code: 2, trapno: 6, addressIsRip: true },     // SIGILL: ILL_ILLOPN, #UD
+  5: { code: 0x80, trapno: 3, addressIsRip: false }, // SIGTRAP: SI_KERNEL, #BP
+  8: { code: 1, trapno: 0, addressIsRip: true },     // SIGFPE: FPE_INTDIV, #DE
+};
+const SEGV_MAPERR = 1, SEGV_ACCERR = 2, TRAP_PAGE_FAULT = 14;
+/** x86 page-fault error code bits. */
+const PF_PRESENT = 1, PF_WRITE = 2, PF_USER = 4, PF_INSTR = 16;
 
 export interface EngineOptions {
   dumpIr?: (text: string) => void;
@@ -318,8 +336,13 @@ export class Engine implements GuestCpu {
     this.memory.close();
   }
 
-  raise(signal: number, message: string, rip?: bigint): void {
-    this.result = { kind: 'signal', signal, message, rip };
+  raise(signal: number, message: string, rip?: bigint, fault?: GuestFault): void {
+    const known = CPU_FAULTS[signal];
+    // The frontend's fault at a block with no executable bytes is an instruction fetch's page fault.
+    const detail = fault ? this.pageFault(fault.address, fault.access === 'write')
+      : signal === 11 && rip !== undefined ? this.pageFault(rip, false, true)
+      : known && rip !== undefined ? { code: known.code, address: known.addressIsRip ? rip : 0n, trapno: known.trapno, error: 0 } : undefined;
+    this.result = { kind: 'signal', signal, message, rip, fault: detail };
     this.uc.emuStop();
   }
 
@@ -345,11 +368,22 @@ export class Engine implements GuestCpu {
       const at = this.cache.guestRipAt(pc);
       const f = this.pendingFault;
       this.pendingFault = undefined;
-      return { kind: 'signal', signal: 11, rip: at, message: `${f.access} of 0x${f.address.toString(16)}` +
+      const fault = this.pageFault(f.address, f.access === 'write');
+      return { kind: 'signal', signal: 11, rip: at, fault, message: `${f.access} of 0x${f.address.toString(16)}` +
         (at !== undefined ? ` by the instruction at 0x${at.toString(16)}` : '') };
     }
     if (err) throw err;
     throw new Error('emulation stopped without a result');
+  }
+
+  /** A SIGSEGV's details as Linux gives them: unmapped (MAPERR) or refused (ACCERR), with the error code. */
+  private pageFault(address: bigint, write: boolean, fetch = false): CpuFault {
+    const prot = this.memory.protOf(address);
+    const accerr = prot !== undefined;
+    return {
+      code: accerr ? SEGV_ACCERR : SEGV_MAPERR, address, trapno: TRAP_PAGE_FAULT,
+      error: PF_USER | (accerr && prot !== PROT_NONE ? PF_PRESENT : 0) | (write ? PF_WRITE : 0) | (fetch ? PF_INSTR : 0),
+    };
   }
 
   private installStop(rip: bigint): void {
@@ -463,6 +497,7 @@ export class Engine implements GuestCpu {
     const pc = this.uc.regRead(NC.UC_ARM64_REG_PC);
     if (intno === EXCP_PREFETCH_ABORT) throw new Error(`the host fetched from an unmapped page at 0x${pc.toString(16)}`);
     const { address, write } = readAbort(abortLayout!, context);
+    this.stats.count('abort');
     const outcome = this.memory.resolveFault(address, write);
     if (outcome.kind === 'code-write') {
       // Self-modifying code: drop the page's translations (which gives the write back), retry the store.

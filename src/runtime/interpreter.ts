@@ -29,7 +29,8 @@ export interface GuestCpu {
   /** How many bytes from addr (up to len) an instruction may read or write. */
   guestAccessible(addr: bigint, len: number, access: 'read' | 'write'): number;
   /** Ends the run with a signal; `rip` is where the kernel would report the guest stopped. */
-  raise(signal: number, message: string, rip?: bigint): void;
+  /** `fault`: the access the guest's permissions refused, for siginfo. */
+  raise(signal: number, message: string, rip?: bigint, fault?: GuestFault): void;
   exit(status: number): void;
   /** The x87 register file (ST0-7, control, status, tags). */
   readonly x87: X87State;
@@ -108,7 +109,7 @@ export class Interpreter {
       this.exec(insn);
     } catch (e) {
       if (e instanceof Signal || e instanceof X87Fault) { this.cpu.raise(e.signal, e.message, rip); return rip; }
-      if (e instanceof GuestFault) { this.cpu.raise(11, `${e.message} by the instruction at 0x${rip.toString(16)}`, rip); return rip; }
+      if (e instanceof GuestFault) { this.cpu.raise(11, `${e.message} by the instruction at 0x${rip.toString(16)}`, rip, e); return rip; }
       throw e;
     }
     return next;
