@@ -7,15 +7,15 @@
  *    against 4 ns without the flag (bare Unicorn loop). The flag only catches stores into pages that
  *    hold translated code. Ferry never stores into its code cache from translated code (it writes
  *    code with uc_mem_write, then uc_ctl_remove_cache), and catches a guest's self-modifying code
- *    with page protection, which still faults. The `or $0x100,%r8` that sets the flag becomes a nop.
+ *    with read-only page-table entries, which still fault. The `or $0x100,%r8` that sets the flag becomes a nop.
  *
  * 2. Chaining (gen_goto_tb of the A64 translator). In system mode QEMU chains a direct branch to the
- *    next translation block only within one target page (1 KiB here), because a guest OS may remap
- *    pages under chained code; every other direct branch looks its target up through
- *    helper_lookup_tb_ptr: about 25 ns against 4 ns (bare Unicorn loop). Ferry's code cache is
- *    mapped once, with the MMU off, and never remapped; invalidating a block (uc_ctl_remove_cache)
- *    unlinks every chained jump into it whatever page it comes from. The `jne` that refuses
- *    cross-page chaining becomes a 2-byte nop.
+ *    next translation block only within one target page (1 KiB, 4 KiB with patch 3), because a
+ *    guest OS may remap pages under chained code; every other direct branch looks its target up
+ *    through helper_lookup_tb_ptr: about 25 ns against 4 ns (bare Unicorn loop). Ferry's code cache
+ *    is mapped once (2 MiB blocks in Ferry's page tables) and never remapped; invalidating a block
+ *    (uc_ctl_remove_cache) unlinks every chained jump into it whatever page it comes from. The
+ *    `jne` that refuses cross-page chaining becomes a 2-byte nop.
  *
  * 3. Page size (uc_ctl). Unicorn 2.0.1 lets only 32-bit ARM choose its target page size; on AArch64
  *    QEMU's TLB then works in 1 KiB pages, so a 4 KiB guest page takes four TLB entries and four
