@@ -7,8 +7,6 @@ import { comparableRuns, REPO_ROOT, runNative, runUnderFerry, type Env } from '.
 const PROGRAMS2_DIR = path.join(REPO_ROOT, 'build', 'programs2');
 const ENV: Env = { HOME: '/nonexistent', LANG: 'C', FERRY_TEST: 'memory-faults' };
 
-/** FERRY_MEMORY_TESTS=1 also compares the cases Ferry fails today (SIGBUS past a file's end: issue 7). */
-const MEMORY_TESTS = process.env.FERRY_MEMORY_TESTS === '1';
 
 interface ProgramCase {
   program: 'faults' | 'mapstress';
@@ -17,12 +15,10 @@ interface ProgramCase {
   /** What the native run must give, so that a broken program cannot pass by accident. */
   nativeStatus: number;
   nativeStdoutIncludes: string;
-  /** Ferry does not give the native result yet: compared only with FERRY_MEMORY_TESTS=1. */
-  untilMemory?: true;
 }
 
-const fault = (name: string, nativeStatus: number, nativeStdoutIncludes: string, untilMemory?: true): ProgramCase =>
-  ({ program: 'faults', label: name, args: [name], nativeStatus, nativeStdoutIncludes, untilMemory });
+const fault = (name: string, nativeStatus: number, nativeStdoutIncludes: string): ProgramCase =>
+  ({ program: 'faults', label: name, args: [name], nativeStatus, nativeStdoutIncludes });
 
 const CASES: ProgramCase[] = [
   // Faults reach the guest's SA_SIGINFO handlers with siginfo and ucontext as Linux fills them.
@@ -32,8 +28,7 @@ const CASES: ProgramCase[] = [
     'flags in the context 885 after 885\ndone\n'),
   fault('segv-guard', 0, 'segv-guard: count=1 signo=11 code=2 addr-base=-8\nerr=4 trapno=14 cr2-base=-8\n'),
   fault('segv-exec', 0, 'segv-exec: count=1 signo=11 code=2 addr-base=0\nerr=15 trapno=14 cr2-base=0\ninstruction fetch bit 1'),
-  // Not yet: a read past the end of a mapped file gives zeros instead of SIGBUS.
-  fault('bus', 0, 'bus: count=1 signo=7 code=2 addr-base=4128\nerr=4 trapno=14 cr2-base=4128\nrip at insn 1\n', true),
+  fault('bus', 0, 'bus: count=1 signo=7 code=2 addr-base=4128\nerr=4 trapno=14 cr2-base=4128\nrip at insn 1\n'),
   fault('fpe', 0, 'continued, eax 7\nfpe: count=1 signo=8 code=1 addr-base=0\nerr=0 trapno=0\naddr at insn 1 rip at insn 1\n'),
   fault('ill', 0, 'ill: count=1 signo=4 code=2 addr-base=0\nerr=0 trapno=6\naddr at insn 1 rip at insn 1\n'),
   fault('trap', 0, 'trap: count=1 signo=5 code=80 addr=0 err=0 trapno=3\nrip after int3 1 (insn+1)\n'),
@@ -64,7 +59,7 @@ const title = (c: ProgramCase): string => `${c.program} (${c.label})`;
 describe.each(['static', 'pie'] as const)('%s build', (mode) => {
   const file = (c: ProgramCase): string => path.join(PROGRAMS2_DIR, `${c.program}.${mode}`);
 
-  // The native half of every case, always: the programs stay right even while Ferry's comparison is off.
+  // The native half on its own: a program that no longer gives its stated result fails here, not only by difference.
   test.each(CASES.map((c) => [title(c), c] as const))('%s: native as expected', (_name, c) => {
     const native = runNative(file(c), c.args, ENV);
     expect(native.failure).toBeUndefined();
@@ -73,15 +68,11 @@ describe.each(['static', 'pie'] as const)('%s build', (mode) => {
     expect(native.stderr.toString('latin1')).toBe('');
   });
 
-  const compared = CASES.filter((c) => MEMORY_TESTS || !c.untilMemory);
-  const skipped = CASES.filter((c) => !compared.includes(c));
-  test.each(compared.map((c) => [title(c), c] as const))('%s: Ferry the same as native', (_name, c) => {
+  test.each(CASES.map((c) => [title(c), c] as const))('%s: Ferry the same as native', (_name, c) => {
     const native = runNative(file(c), c.args, ENV);
     expect(native.status).toBe(c.nativeStatus);
     const ferry = runUnderFerry(file(c), c.args, ENV);
     const [expected, actual] = comparableRuns(native, ferry);
     expect(actual).toEqual(expected);
   });
-  // Listed so that the report shows what waits for FERRY_MEMORY_TESTS=1 (until issue 7's memory lands).
-  if (skipped.length) test.skip.each(skipped.map((c) => [title(c)] as const))('%s: Ferry the same as native', () => undefined);
 });

@@ -329,6 +329,6 @@ function bindMemory(engine: Engine) {
   const m = engine.memory;
   return {
     map: m.map.bind(m), unmap: m.unmap.bind(m), protect: m.protect.bind(m), read: m.read.bind(m),
-    write: (addr: bigint, data: Uint8Array) => engine.writeMem(addr, data),
+    write: (addr: bigint, data: Uint8Array) => engine.writeMem(addr, data), beyondFileEnd: m.beyondFileEnd.bind(m),
   };
 }

@@ -201,8 +201,8 @@ export class AddressSpace {
 
   /**
    * Linux mmap: anonymous pages start zeroed; a file mapping (with backing) gets the file's bytes
-   * from offset, zero past the end of the file. The kernel raises SIGBUS for pages wholly past the
-   * end; Ferry maps them zeroed. Returns the address, or -errno.
+   * from offset, zero past the end of the file; pages wholly past the end raise SIGBUS when touched
+   * (the file's length when it is mapped counts). Returns the address, or -errno.
    */
   mmap(addr: bigint, len: bigint, prot: number, flags: number, name = '', offset = 0n, backing?: FileBacking): bigint {
     if (len === 0n) return EINVAL;
@@ -228,15 +228,10 @@ export class AddressSpace {
     const end = start + size;
     this.unmapRange(start, end);
     this.memory.map(start, Number(size), prot);
-    if (backing && type !== MAP_PRIVATE) {
-      // Another shared mapping's stores must be in the file before this one reads it.
-      this.writeBackFile(backing.identity);
-      this.sharedPages.load(backing, start, offset, Number(size));
-    } else if (backing) {
-      this.memory.write(start, backing.read(offset, Number(size)));
-    }
     const kept = (flags & KEPT_FLAGS & ~MAP_TYPE) | (type === MAP_PRIVATE ? MAP_PRIVATE : MAP_SHARED);
-    this.insert({ start, end, prot, flags: kept, name, offset, backing });
+    const vma = { start, end, prot, flags: kept, name, offset, backing };
+    this.fillFromFile(vma, start, offset, size);
+    this.insert(vma);
     return start;
   }
 
@@ -490,12 +485,18 @@ export class AddressSpace {
   /** The file's bytes for size bytes at addr, which a file mapping grown by mremap now covers. */
   private fillFromFile(vma: Vma, addr: bigint, offset: bigint, size: bigint): void {
     if (!vma.backing) return;
+    let held: number;
     if (vma.flags & MAP_SHARED) {
+      // Another shared mapping's stores must be in the file before this one reads it.
       this.writeBackFile(vma.backing.identity);
-      this.sharedPages.load(vma.backing, addr, offset, Number(size));
+      held = this.sharedPages.load(vma.backing, addr, offset, Number(size));
     } else {
-      this.memory.write(addr, vma.backing.read(offset, Number(size)));
+      const bytes = vma.backing.read(offset, Number(size));
+      this.memory.write(addr, bytes);
+      held = bytes.length;
     }
+    const beyond = addr + pageUp(BigInt(held));
+    if (beyond < addr + size) this.memory.beyondFileEnd?.(beyond, Number(addr + size - beyond));
   }
 
   /** Fresh pages for [from, to) of a private mapping: zero, or the file's bytes. */

@@ -27,6 +27,8 @@ export interface GuestMemory {
   read(addr: bigint, len: number): Uint8Array;
   /** Writes guest bytes regardless of guest permissions; throws GuestFault where nothing is mapped. */
   write(addr: bigint, data: Uint8Array): void;
+  /** The mapped pages [addr, addr+size) lie wholly past the end of their file: the guest's access raises SIGBUS. */
+  beyondFileEnd?(addr: bigint, size: number): void;
 }
 
 export function pageDown(addr: bigint): bigint {

@@ -58,12 +58,12 @@ export class ProtMap {
     }
   }
 
-  /** How many bytes from addr, up to len, lie in mapped ranges whose permission has a bit of `needed`. */
-  reach(addr: number, len: number, needed: number): number {
+  /** How many bytes from addr, up to len, lie in mapped ranges with a bit of `needed` and none of `refused`. */
+  reach(addr: number, len: number, needed: number, refused = 0): number {
     let at = addr;
     const end = addr + len;
     for (let i = this.firstEndingAfter(addr); i < this.starts.length && at < end; i++) {
-      if (this.starts[i] > at || !(this.prots[i] & needed)) break;
+      if (this.starts[i] > at || !(this.prots[i] & needed) || this.prots[i] & refused) break;
       at = this.ends[i];
     }
     return Math.min(at, end) - addr;

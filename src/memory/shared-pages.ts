@@ -14,12 +14,14 @@ export class SharedPages {
 
   constructor(private readonly memory: GuestMemory) {}
 
-  /** Fills the page-aligned [start, start+size) with the file's bytes from offset (zero past its end). */
-  load(backing: FileBacking, start: bigint, offset: bigint, size: number): void {
+  /** Fills the page-aligned [start, start+size) with the file's bytes from offset (zero past its end); returns how many the file had. */
+  load(backing: FileBacking, start: bigint, offset: bigint, size: number): number {
     const bytes = new Uint8Array(size);
-    bytes.set(backing.read(offset, size));
+    const held = backing.read(offset, size);
+    bytes.set(held);
     this.memory.write(start, bytes);
     for (let i = 0; i < size; i += PAGE_SIZE) this.baseline.set(start + BigInt(i), bytes.slice(i, i + PAGE_SIZE));
+    return held.length;
   }
 
   /** Writes the pages of the page-aligned [start, end) that changed since their baseline to the file at offset. */

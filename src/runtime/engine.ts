@@ -43,7 +43,7 @@ const CPU_FAULTS: Record<number, { code: number; trapno: number; addressIsRip: b
   5: { code: 0x80, trapno: 3, addressIsRip: false }, // SIGTRAP: SI_KERNEL, #BP
   8: { code: 1, trapno: 0, addressIsRip: true },     // SIGFPE: FPE_INTDIV, #DE
 };
-const SEGV_MAPERR = 1, SEGV_ACCERR = 2, TRAP_PAGE_FAULT = 14;
+const SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRERR = 2, TRAP_PAGE_FAULT = 14;
 /** x86 page-fault error code bits. */
 const PF_PRESENT = 1, PF_WRITE = 2, PF_USER = 4, PF_INSTR = 16;
 
@@ -121,7 +121,7 @@ export class Engine implements GuestCpu {
   private kernel: GuestKernel | undefined;
   private result: RunResult | undefined;
   private hookError: unknown;
-  private pendingFault: { address: bigint; access: string; code: 'maperr' | 'accerr' } | undefined;
+  private pendingFault: { address: bigint; access: string; code: 'maperr' | 'accerr' | 'bus' } | undefined;
   /** While finding the abort layout: the context saved at the probe's fault. */
   private probeContext: Uint8Array | undefined;
   private calibrating = false;
@@ -368,8 +368,11 @@ export class Engine implements GuestCpu {
       const at = this.cache.guestRipAt(pc);
       const f = this.pendingFault;
       this.pendingFault = undefined;
-      const fault = this.pageFault(f.address, f.access === 'write');
-      return { kind: 'signal', signal: 11, rip: at, fault, message: `${f.access} of 0x${f.address.toString(16)}` +
+      const bus = f.code === 'bus';
+      const fault = bus ? { code: BUS_ADRERR, address: f.address, trapno: TRAP_PAGE_FAULT, error: PF_USER | (f.access === 'write' ? PF_WRITE : 0) }
+        : this.pageFault(f.address, f.access === 'write');
+      return { kind: 'signal', signal: bus ? 7 : 11, rip: at, fault, message: `${f.access} of 0x${f.address.toString(16)}` +
+        (bus ? ' past the end of its mapped file' : '') +
         (at !== undefined ? ` by the instruction at 0x${at.toString(16)}` : '') };
     }
     if (err) throw err;

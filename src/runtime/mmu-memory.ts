@@ -16,12 +16,15 @@ export type FaultResolution =
   /** `stale`: the descriptor already allowed the access (the TLB held an old one); it was flushed. */
   | { kind: 'retry'; stale?: boolean }
   | { kind: 'code-write'; page: bigint }
-  | { kind: 'fault'; code: 'maperr' | 'accerr' };
+  | { kind: 'fault'; code: 'maperr' | 'accerr' | 'bus' };
 
 /** Pages made present together on a first touch (fresh frames cost the host nothing until written). */
 const FAULT_AROUND_PAGES = 16;
 /** The x86-64 user range; anything above faults as unmapped. */
 const USER_END = 2 ** 47;
+/** Kept with a range's permission: pages wholly past the end of their file (an access is SIGBUS). */
+const BEYOND_FILE = 0x100;
+const GUEST_PROT = PROT_READ | PROT_WRITE | PROT_EXEC;
 
 export class MmuMemory implements GuestMemory {
   readonly tables: PageTables;
@@ -36,7 +39,7 @@ export class MmuMemory implements GuestMemory {
   get mappedRanges(): number { return this.prot.rangeCount; }
 
   private kindFor(prot: number, vpn: number): PteKind {
-    if (!(prot & (PROT_READ | PROT_WRITE))) return 'held';
+    if (!(prot & (PROT_READ | PROT_WRITE)) || prot & BEYOND_FILE) return 'held';
     return prot & PROT_WRITE && !this.codePages.has(vpn) ? 'read-write' : 'read-only';
   }
 
@@ -57,10 +60,13 @@ export class MmuMemory implements GuestMemory {
   }
   protect(addr: bigint, size: number, prot: number): void {
     const start = Number(addr);
+    const beyond: Array<[number, number]> = [];
+    this.prot.forEach(start, start + size, (s, e, old) => { if (old & BEYOND_FILE) beyond.push([s, e]); });
     this.prot.set(start, start + size, prot);
+    for (const [s, e] of beyond) this.prot.set(s, e, prot | BEYOND_FILE);
     let flush = false;
     this.tables.forEach(start / PAGE_SIZE, (start + size) / PAGE_SIZE, (pte, vpn) => {
-      const kind = this.kindFor(prot, vpn);
+      const kind = this.kindFor(this.prot.get(vpn * PAGE_SIZE)!, vpn);
       if (this.tables.kind(pte) === kind) return;
       this.tables.set(pte, this.phys.address(this.tables.frameOf(pte)), kind);
       flush = true;
@@ -118,15 +124,30 @@ export class MmuMemory implements GuestMemory {
    * permissions (write implies read, as on x86), not the page tables' (which hide writes to code pages).
    */
   accessible(addr: bigint, len: number, access: 'read' | 'write'): number {
-    return this.prot.reach(Number(addr), len, access === 'write' ? PROT_WRITE : PROT_READ | PROT_WRITE);
+    return this.prot.reach(Number(addr), len, access === 'write' ? PROT_WRITE : PROT_READ | PROT_WRITE, BEYOND_FILE);
   }
+  /** The guest's PROT_* bits for the page holding addr; undefined where nothing is mapped. */
   protOf(addr: bigint): number | undefined {
-    return this.prot.get(Number(addr));
+    const prot = this.prot.get(Number(addr));
+    return prot === undefined ? undefined : prot & GUEST_PROT;
   }
   /** Executable bytes from addr, stopping at the first page that is not mapped executable. */
   readCode(addr: bigint, len: number): Uint8Array {
-    const n = this.prot.reach(Number(addr), len, PROT_EXEC);
+    const n = this.prot.reach(Number(addr), len, PROT_EXEC, BEYOND_FILE);
     return this.read(addr, n);
+  }
+  beyondFileEnd(addr: bigint, size: number): void {
+    const start = Number(addr);
+    const pieces: Array<[number, number, number]> = [];
+    this.prot.forEach(start, start + size, (s, e, prot) => pieces.push([s, e, prot]));
+    for (const [s, e, prot] of pieces) this.prot.set(s, e, prot | BEYOND_FILE);
+    let flush = false;
+    this.tables.forEach(start / PAGE_SIZE, (start + size) / PAGE_SIZE, (pte) => {
+      if (this.tables.kind(pte) === 'held' || this.tables.kind(pte) === 'absent') return;
+      this.tables.set(pte, this.phys.address(this.tables.frameOf(pte)), 'held');
+      flush = true;
+    });
+    if (flush) this.tlb.flushAll();
   }
 
   /** Marks a page as holding translated code; guest writes to it will fault into the SMC handler. */
@@ -159,6 +180,7 @@ export class MmuMemory implements GuestMemory {
     if (at >= USER_END) return { kind: 'fault', code: 'maperr' };
     const prot = this.prot.get(at);
     if (prot === undefined) return { kind: 'fault', code: 'maperr' };
+    if (prot & BEYOND_FILE) return { kind: 'fault', code: 'bus' };
     if (!(prot & (write ? PROT_WRITE : PROT_READ | PROT_WRITE))) return { kind: 'fault', code: 'accerr' };
     const vpn = Math.floor(at / PAGE_SIZE);
     const pte = this.tables.entry(vpn, true)!;
