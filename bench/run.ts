@@ -36,7 +36,6 @@ const EMULATED: Runner[] = [
     command: (k) => ({ file: process.execPath, args: [path.join(__dirname, 'x86-unicorn-runner.js'), k.x86] }),
   },
 ];
-let RUNNERS = [NATIVE, ...EMULATED];
 
 function parseOptions(argv: string[]): Options {
   const options: Options = { kernels: [], repeat: 1, timeoutMs: 180_000 };
@@ -69,8 +68,8 @@ function main(): number {
   if (options.baseline) {
     const bin = baselineBin(options.baseline);
     EMULATED.push({ column: 'Ferry before', command: (k) => ferryRun(k.x86, bin) });
-    RUNNERS = [NATIVE, ...EMULATED];
   }
+  const RUNNERS = [NATIVE, ...EMULATED];
   const before = options.baseline ? 4 : -1;
   const kernels = buildKernels(REPO_ROOT, options.kernels);
   const runOptions: RunOptions = { repeat: options.repeat, timeoutMs: options.timeoutMs, maxBuffer: 16 << 20 };

@@ -6,7 +6,7 @@ import { ExitReason, STATE, X_AF, X_EXIT_RIP, X_PF, X_REASON } from '../backend/
 import { Lifter } from '../frontend/lift';
 import { dumpBlock } from '../ir/dump';
 import { optimize } from '../ir/passes';
-import { GuestFault, PAGE_SIZE, PROT_NONE } from '../memory/guest-memory';
+import { GuestFault, PAGE_SIZE, PROT_EXEC, PROT_NONE } from '../memory/guest-memory';
 import { Unicorn } from '../unicorn/unicorn';
 import { NC } from '../util/native-constants';
 import { CodeCache, CodeCacheFull, HostBlock } from './code-cache';
@@ -43,7 +43,7 @@ const CPU_FAULTS: Record<number, { code: number; trapno: number; addressIsRip: b
   5: { code: 0x80, trapno: 3, addressIsRip: false }, // SIGTRAP: SI_KERNEL, #BP
   8: { code: 1, trapno: 0, addressIsRip: true },     // SIGFPE: FPE_INTDIV, #DE
 };
-const SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRERR = 2, TRAP_PAGE_FAULT = 14;
+const SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRERR = 2, SI_KERNEL = 0x80, TRAP_GENERAL_PROTECTION = 13, TRAP_PAGE_FAULT = 14;
 /** x86 page-fault error code bits. */
 const PF_PRESENT = 1, PF_WRITE = 2, PF_USER = 4, PF_INSTR = 16;
 
@@ -76,7 +76,6 @@ const TCR = 0x4b5903510n;
 const SCTLR = 0xc5183dn;
 /** The FAR/ESR layout of the loaded Unicorn, found once per process. */
 let abortLayout: AbortLayout | undefined;
-
 
 /** What saveRegisters captures; opaque to everyone else. */
 export interface SavedRegisters {
@@ -121,7 +120,8 @@ export class Engine implements GuestCpu {
   private kernel: GuestKernel | undefined;
   private result: RunResult | undefined;
   private hookError: unknown;
-  private pendingFault: { address: bigint; access: string; code: 'maperr' | 'accerr' | 'bus' } | undefined;
+  /** A data abort no mapping explains: the guest's signal, with what the kernel would report. */
+  private pendingFault: { signal: number; fault: CpuFault; message: string } | undefined;
   /** While finding the abort layout: the context saved at the probe's fault. */
   private probeContext: Uint8Array | undefined;
   private calibrating = false;
@@ -337,13 +337,24 @@ export class Engine implements GuestCpu {
   }
 
   raise(signal: number, message: string, rip?: bigint, fault?: GuestFault): void {
-    const known = CPU_FAULTS[signal];
-    // The frontend's fault at a block with no executable bytes is an instruction fetch's page fault.
-    const detail = fault ? this.pageFault(fault.address, fault.access === 'write')
-      : signal === 11 && rip !== undefined ? this.pageFault(rip, false, true)
-      : known && rip !== undefined ? { code: known.code, address: known.addressIsRip ? rip : 0n, trapno: known.trapno, error: 0 } : undefined;
-    this.result = { kind: 'signal', signal, message, rip, fault: detail };
+    this.result = { kind: 'signal', signal, message, rip, fault: fault ? this.pageFault(fault.address, fault.access === 'write') : this.trap(signal, rip) };
     this.uc.emuStop();
+  }
+
+  /**
+   * The details of a fault the generated code or the interpreter raised by signal number. A SIGSEGV
+   * there is an instruction fetch from a page that is not executable (the frontend's fault) or else
+   * a general-protection fault (hlt, a misaligned SSE operand, reserved MXCSR bits).
+   */
+  private trap(signal: number, rip: bigint | undefined): CpuFault | undefined {
+    if (rip === undefined) return undefined;
+    if (signal === 11) {
+      const prot = this.memory.protOf(rip);
+      if (prot === undefined || !(prot & PROT_EXEC)) return this.pageFault(rip, false, true);
+      return { code: SI_KERNEL, address: 0n, trapno: TRAP_GENERAL_PROTECTION, error: 0 };
+    }
+    const known = CPU_FAULTS[signal];
+    return known && { code: known.code, address: known.addressIsRip ? rip : 0n, trapno: known.trapno, error: 0 };
   }
 
   // ---- running ----------------------------------------------------------------------------
@@ -366,14 +377,9 @@ export class Engine implements GuestCpu {
     if (this.pendingFault) {
       const pc = this.uc.regRead(NC.UC_ARM64_REG_PC);
       const at = this.cache.guestRipAt(pc);
-      const f = this.pendingFault;
+      const { signal, fault, message } = this.pendingFault;
       this.pendingFault = undefined;
-      const bus = f.code === 'bus';
-      const fault = bus ? { code: BUS_ADRERR, address: f.address, trapno: TRAP_PAGE_FAULT, error: PF_USER | (f.access === 'write' ? PF_WRITE : 0) }
-        : this.pageFault(f.address, f.access === 'write');
-      return { kind: 'signal', signal: bus ? 7 : 11, rip: at, fault, message: `${f.access} of 0x${f.address.toString(16)}` +
-        (bus ? ' past the end of its mapped file' : '') +
-        (at !== undefined ? ` by the instruction at 0x${at.toString(16)}` : '') };
+      return { kind: 'signal', signal, rip: at, fault, message: message + (at !== undefined ? ` by the instruction at 0x${at.toString(16)}` : '') };
     }
     if (err) throw err;
     throw new Error('emulation stopped without a result');
@@ -512,7 +518,11 @@ export class Engine implements GuestCpu {
     }
     this.staleRetries = 0;
     if (outcome.kind !== 'fault') return;
-    this.pendingFault = { address, access: write ? 'write' : 'read', code: outcome.code };
+    const access = `${write ? 'write' : 'read'} of 0x${address.toString(16)}`;
+    this.pendingFault = outcome.code === 'bus'
+      ? { signal: 7, message: `${access} past the end of its mapped file`,
+        fault: { code: BUS_ADRERR, address, trapno: TRAP_PAGE_FAULT, error: PF_USER | (write ? PF_WRITE : 0) } }
+      : { signal: 11, message: access, fault: this.pageFault(address, write) };
     this.uc.emuStop();
   }
 }

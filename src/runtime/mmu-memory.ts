@@ -36,8 +36,6 @@ export class MmuMemory implements GuestMemory {
     this.tables = new PageTables(phys);
   }
 
-  get mappedRanges(): number { return this.prot.rangeCount; }
-
   private kindFor(prot: number, vpn: number): PteKind {
     if (!(prot & (PROT_READ | PROT_WRITE)) || prot & BEYOND_FILE) return 'held';
     return prot & PROT_WRITE && !this.codePages.has(vpn) ? 'read-write' : 'read-only';
@@ -51,7 +49,7 @@ export class MmuMemory implements GuestMemory {
     this.prot.set(start, start + size, undefined);
     let flush = false;
     this.tables.forEach(start / PAGE_SIZE, (start + size) / PAGE_SIZE, (pte, vpn) => {
-      if (this.tables.kind(pte) !== 'absent') this.phys.release(this.tables.frameOf(pte));
+      this.phys.release(this.tables.frameOf(pte));
       this.tables.set(pte, 0, 'absent');
       this.codePages.delete(vpn);
       flush = true;
@@ -60,21 +58,29 @@ export class MmuMemory implements GuestMemory {
   }
   protect(addr: bigint, size: number, prot: number): void {
     const start = Number(addr);
-    const beyond: Array<[number, number]> = [];
-    this.prot.forEach(start, start + size, (s, e, old) => { if (old & BEYOND_FILE) beyond.push([s, e]); });
-    this.prot.set(start, start + size, prot);
-    for (const [s, e] of beyond) this.prot.set(s, e, prot | BEYOND_FILE);
+    this.setPermissions(start, start + size, (old) => prot | (old & BEYOND_FILE));
+  }
+  beyondFileEnd(addr: bigint, size: number): void {
+    const start = Number(addr);
+    this.setPermissions(start, start + size, (old) => old | BEYOND_FILE);
+  }
+
+  /** Gives each mapped piece of [start, end) the permission `next` makes of its old one; descriptors follow. */
+  private setPermissions(start: number, end: number, next: (old: number) => number): void {
+    const pieces: Array<[number, number, number]> = [];
+    this.prot.forEach(start, end, (s, e, old) => pieces.push([s, e, next(old)]));
+    for (const [s, e, prot] of pieces) this.prot.set(s, e, prot);
     let flush = false;
-    this.tables.forEach(start / PAGE_SIZE, (start + size) / PAGE_SIZE, (pte, vpn) => {
+    this.tables.forEach(start / PAGE_SIZE, end / PAGE_SIZE, (pte, vpn) => {
       const kind = this.kindFor(this.prot.get(vpn * PAGE_SIZE)!, vpn);
       if (this.tables.kind(pte) === kind) return;
-      this.tables.set(pte, this.phys.address(this.tables.frameOf(pte)), kind);
+      this.tables.setKind(pte, kind);
       flush = true;
     });
     if (flush) this.tlb.flushAll();
   }
 
-  /** Copies between guest pages and `bytes`; absent pages read as zero, or get a frame when `fill`. */
+  /** Copies between guest pages and `bytes`; absent pages read as zero, or get a frame when written. */
   private copy(addr: bigint, bytes: Uint8Array, toGuest: boolean): void {
     let at = Number(addr);
     let done = 0;
@@ -106,7 +112,7 @@ export class MmuMemory implements GuestMemory {
     if (this.tables.kind(pte) !== 'absent') return this.tables.frameOf(pte);
     const frame = this.phys.allocate();
     if (frame === undefined) throw new GuestRamExhausted();
-    this.tables.set(pte, this.phys.address(frame), this.kindFor(prot, vpn));
+    this.tables.set(pte, frame, this.kindFor(prot, vpn));
     return frame;
   }
 
@@ -136,20 +142,6 @@ export class MmuMemory implements GuestMemory {
     const n = this.prot.reach(Number(addr), len, PROT_EXEC, BEYOND_FILE);
     return this.read(addr, n);
   }
-  beyondFileEnd(addr: bigint, size: number): void {
-    const start = Number(addr);
-    const pieces: Array<[number, number, number]> = [];
-    this.prot.forEach(start, start + size, (s, e, prot) => pieces.push([s, e, prot]));
-    for (const [s, e, prot] of pieces) this.prot.set(s, e, prot | BEYOND_FILE);
-    let flush = false;
-    this.tables.forEach(start / PAGE_SIZE, (start + size) / PAGE_SIZE, (pte) => {
-      if (this.tables.kind(pte) === 'held' || this.tables.kind(pte) === 'absent') return;
-      this.tables.set(pte, this.phys.address(this.tables.frameOf(pte)), 'held');
-      flush = true;
-    });
-    if (flush) this.tlb.flushAll();
-  }
-
   /** Marks a page as holding translated code; guest writes to it will fault into the SMC handler. */
   trackCode(page: bigint): boolean {
     const vpn = Number(page) / PAGE_SIZE;
@@ -157,7 +149,7 @@ export class MmuMemory implements GuestMemory {
     this.codePages.add(vpn);
     const pte = this.tables.entry(vpn, false);
     if (pte && this.tables.kind(pte) === 'read-write') {
-      this.tables.set(pte, this.phys.address(this.tables.frameOf(pte)), 'read-only');
+      this.tables.setKind(pte, 'read-only');
       this.tlb.flushPage(Number(page));
     }
     return true;
@@ -168,9 +160,7 @@ export class MmuMemory implements GuestMemory {
     if (!this.codePages.delete(vpn)) return;
     const pte = this.tables.entry(vpn, false);
     const prot = this.prot.get(Number(page));
-    if (pte && prot !== undefined && this.tables.kind(pte) !== 'absent') {
-      this.tables.set(pte, this.phys.address(this.tables.frameOf(pte)), this.kindFor(prot, vpn));
-    }
+    if (pte && prot !== undefined && this.tables.kind(pte) !== 'absent') this.tables.setKind(pte, this.kindFor(prot, vpn));
   }
   isCodePage(page: bigint): boolean { return this.codePages.has(Number(page) / PAGE_SIZE); }
 
@@ -192,7 +182,7 @@ export class MmuMemory implements GuestMemory {
     if (write && kind === 'read-only' && this.codePages.has(vpn)) return { kind: 'code-write', page: BigInt(vpn * PAGE_SIZE) };
     const wanted = this.kindFor(prot, vpn);
     if (kind !== wanted) {
-      this.tables.set(pte, this.phys.address(this.tables.frameOf(pte)), wanted);
+      this.tables.setKind(pte, wanted);
       return { kind: 'retry' };
     }
     this.tlb.flushPage(vpn * PAGE_SIZE);

@@ -7,7 +7,7 @@ const TABLE = 3;
 const PAGE = 3;
 const BLOCK = 1;
 /** Not valid for the CPU; Ferry keeps the frame's address in it (a page the guest may not touch now). */
-export const HELD = 2;
+const HELD = 2;
 /** AttrIndx 0 (MAIR 0xff: normal write-back), inner shareable, access flag set. */
 const LOW_ATTRS = (3 << 8) | (1 << 10);
 /** AP[2]: read-only. */
@@ -19,16 +19,26 @@ export type PteKind = 'absent' | 'held' | 'read-only' | 'read-write';
 
 export interface Pte { readonly words: Uint32Array; readonly index: number }
 
-/** What a guest page's descriptor should say. */
-export function pageDescriptor(pa: number, kind: PteKind): [number, number] {
-  const low = (pa % TWO_32) >>> 0;
-  const high = Math.floor(pa / TWO_32);
-  switch (kind) {
-    case 'absent': return [0, 0];
-    case 'held': return [(low | HELD) >>> 0, high];
-    case 'read-only': return [(low | PAGE | LOW_ATTRS | READ_ONLY) >>> 0, (high | NEVER_EXECUTE) >>> 0];
-    case 'read-write': return [(low | PAGE | LOW_ATTRS) >>> 0, (high | NEVER_EXECUTE) >>> 0];
-  }
+/** Low-word and high-word attribute bits of each kind of guest page descriptor. */
+const PAGE_BITS: Record<PteKind, [number, number]> = {
+  'absent': [0, 0],
+  'held': [HELD, 0],
+  'read-only': [PAGE | LOW_ATTRS | READ_ONLY, NEVER_EXECUTE],
+  'read-write': [PAGE | LOW_ATTRS, NEVER_EXECUTE],
+};
+
+/** Writes the descriptor at words[at]: output address pa (page-aligned) with the given attribute bits. */
+function writeDescriptor(words: Uint32Array, at: number, pa: number, low: number, high: number): void {
+  words[at] = ((pa % TWO_32) | low) >>> 0;
+  words[at + 1] = (Math.floor(pa / TWO_32) | high) >>> 0;
+}
+/** The output address of the descriptor at words[at] (bits 47:12). */
+function addressIn(words: Uint32Array, at: number): number {
+  return (words[at + 1] & 0xffff) * TWO_32 + ((words[at] & 0xfffff000) >>> 0);
+}
+/** Table indices of a virtual page number at levels 0, 1 and 2. */
+function slots(vpn: number): [number, number, number] {
+  return [Math.floor(vpn / 2 ** 27) % 512, Math.floor(vpn / 2 ** 18) % 512, Math.floor(vpn / 512) % 512];
 }
 
 export class PageTables {
@@ -46,30 +56,31 @@ export class PageTables {
 
   /** The frame a descriptor points to. */
   frameOf(pte: Pte): number {
-    const { words, index } = pte;
-    return this.phys.frameAt((words[index + 1] & 0xffff) * TWO_32 + ((words[index] & 0xfffff000) >>> 0));
+    return this.phys.frameAt(addressIn(pte.words, pte.index));
   }
   kind(pte: Pte): PteKind {
     const low = pte.words[pte.index];
     if ((low & 3) === PAGE) return low & READ_ONLY ? 'read-only' : 'read-write';
     return low & HELD ? 'held' : 'absent';
   }
-  set(pte: Pte, pa: number, kind: PteKind): void {
-    const [low, high] = pageDescriptor(pa, kind);
-    pte.words[pte.index] = low;
-    pte.words[pte.index + 1] = high;
+  /** Points the descriptor at frame as `kind` ('absent' clears it). */
+  set(pte: Pte, frame: number, kind: PteKind): void {
+    if (kind === 'absent') writeDescriptor(pte.words, pte.index, 0, 0, 0);
+    else writeDescriptor(pte.words, pte.index, this.phys.address(frame), ...PAGE_BITS[kind]);
+  }
+  /** Changes what a present or held descriptor allows, keeping its frame. */
+  setKind(pte: Pte, kind: PteKind): void {
+    this.set(pte, this.frameOf(pte), kind);
   }
 
   private child(table: number, slot: number, create: boolean): number | undefined {
     const { words, index } = this.phys.wordsOf(table);
     const at = index + slot * 2;
-    if ((words[at] & 3) === TABLE) return this.phys.frameAt((words[at + 1] & 0xffff) * TWO_32 + ((words[at] & 0xfffff000) >>> 0));
+    if ((words[at] & 3) === TABLE) return this.phys.frameAt(addressIn(words, at));
     if (!create) return undefined;
     const frame = this.phys.allocate();
     if (frame === undefined) throw new Error('guest RAM exhausted by page tables');
-    const pa = this.phys.address(frame);
-    words[at] = ((pa % TWO_32) | TABLE) >>> 0;
-    words[at + 1] = Math.floor(pa / TWO_32);
+    writeDescriptor(words, at, this.phys.address(frame), TABLE, 0);
     return frame;
   }
 
@@ -79,7 +90,7 @@ export class PageTables {
     const known = this.leaves.get(key);
     if (known !== undefined) return known;
     let table: number | undefined = this.root;
-    for (const slot of [Math.floor(vpn / 2 ** 27) % 512, Math.floor(vpn / 2 ** 18) % 512, key % 512]) {
+    for (const slot of slots(vpn)) {
       table = this.child(table, slot, create);
       if (table === undefined) return undefined;
     }
@@ -100,7 +111,7 @@ export class PageTables {
     let vpn = firstVpn;
     while (vpn < endVpn) {
       const leafEnd = Math.min(endVpn, (Math.floor(vpn / 512) + 1) * 512);
-      const table = this.leafIfPresent(vpn);
+      const table = this.leaf(vpn, false);
       if (table === undefined) { vpn = this.nextPossible(vpn, endVpn); continue; }
       const { words, index } = this.phys.wordsOf(table);
       for (; vpn < leafEnd; vpn++) {
@@ -110,28 +121,23 @@ export class PageTables {
     }
   }
 
-  private leafIfPresent(vpn: number): number | undefined { return this.leaf(vpn, false); }
-
   /** The first vpn after `vpn` whose tables might exist: skips whole missing L1/L2 tables at once. */
   private nextPossible(vpn: number, endVpn: number): number {
     const spans = [2 ** 27, 2 ** 18, 512];
     let table: number | undefined = this.root;
+    const indices = slots(vpn);
     for (let level = 0; level < 3; level++) {
-      const span = spans[level];
-      table = this.child(table, Math.floor(vpn / span) % 512, false);
-      if (table === undefined) return Math.min(endVpn, (Math.floor(vpn / span) + 1) * span);
+      table = this.child(table, indices[level], false);
+      if (table === undefined) return Math.min(endVpn, (Math.floor(vpn / spans[level]) + 1) * spans[level]);
     }
     return Math.min(endVpn, (Math.floor(vpn / 512) + 1) * 512);
   }
 
   /** Maps 2 MiB at va to pa, executable by the host: the runtime region. */
   mapBlock(va: number, pa: number): void {
-    const vpn = va / FRAME_SIZE;
-    let table: number | undefined = this.root;
-    for (const slot of [Math.floor(vpn / 2 ** 27) % 512, Math.floor(vpn / 2 ** 18) % 512]) table = this.child(table, slot, true)!;
+    const [l0, l1, l2] = slots(va / FRAME_SIZE);
+    const table = this.child(this.child(this.root, l0, true)!, l1, true)!;
     const { words, index } = this.phys.wordsOf(table);
-    const at = index + (Math.floor(vpn / 512) % 512) * 2;
-    words[at] = ((pa % TWO_32) | BLOCK | LOW_ATTRS) >>> 0;
-    words[at + 1] = Math.floor(pa / TWO_32);
+    writeDescriptor(words, index + l2 * 2, pa, BLOCK | LOW_ATTRS, 0);
   }
 }
